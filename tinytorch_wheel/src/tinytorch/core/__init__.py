@@ -1,0 +1,1 @@
+"""The framework: one module per concept, in the order of the course."""

@@ -1,0 +1,604 @@
+"""Tensor: an n-dimensional array that remembers how it was computed.
+
+A ``Tensor`` wraps a numpy array (``.data``). Operators on tensors (``+ - * / ** @``, ``sum``,
+``exp``, indexing, ...) run a ``Function`` from this file; each one keeps its forward and its
+backward side by side, so the rule for differentiating an operation sits next to the operation.
+
+Dtype rules (as in the course design): a numpy array keeps its dtype (float64 stays float64, like
+``torch.from_numpy``; integer arrays stay integer, for class indices); Python numbers and lists
+become float32, PyTorch's default.
+"""
+
+import numpy as np
+
+from tinytorch.core import autograd
+from tinytorch.core.autograd import Function
+
+
+def _to_array(data, dtype):
+    if isinstance(data, Tensor):
+        array = data.data
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.asarray(data)
+    elif isinstance(data, (bool, int, float, list, tuple)):
+        try:
+            array = np.array(data, dtype=np.float32 if dtype is None else dtype)
+        except ValueError as error:
+            raise ValueError(
+                f"Tensor: data must be a number or a rectangular (nested) list of numbers; {error}"
+            ) from None
+    else:
+        raise TypeError(
+            f"Tensor: data must be a number, a (nested) list of numbers or a numpy array, "
+            f"got {type(data).__name__}"
+        )
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise TypeError(f"Tensor: data must hold numbers, got an array of dtype {array.dtype}")
+    return array
+
+
+class Tensor:
+    """An n-dimensional array with optional gradient tracking, like ``torch.Tensor``.
+
+    Args:
+        data: a number, a (nested) list of numbers or a numpy array. Arrays are used as they are
+            (no copy); numbers and lists become float32.
+        requires_grad: record operations on this tensor so that ``backward()`` can compute
+            ``.grad``. Only floating tensors can require gradients.
+        dtype: optional numpy dtype to convert the data to (e.g. ``np.int64`` for class labels).
+
+    Example:
+        >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> y = (x * x).sum()
+        >>> y.backward()
+        >>> x.grad
+        Tensor([[2., 4.],
+                [6., 8.]])
+    """
+
+    # Make numpy hand mixed expressions such as ``array + tensor`` to Tensor's operators.
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self.data = _to_array(data, dtype)
+        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
+            raise ValueError(
+                f"Tensor: only floating-point tensors can require gradients, got dtype "
+                f"{self.data.dtype}; convert first, e.g. Tensor(data, dtype=np.float32)"
+            )
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self._ctx = None
+        self._retains_grad = False
+
+    @classmethod
+    def _wrap(cls, array):
+        """A tensor around an array computed by tinytorch itself (no conversion, no checks)."""
+        tensor = cls.__new__(cls)
+        tensor.data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        tensor.requires_grad = False
+        tensor.grad = None
+        tensor._ctx = None
+        tensor._retains_grad = False
+        return tensor
+
+    # ----- information -------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def is_leaf(self):
+        """True for tensors created by the user rather than by an operation."""
+        return self._ctx is None
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        if self.data.dtype not in (np.float32, np.int64, np.bool_):
+            body += f", dtype={self.data.dtype}"
+        if self.requires_grad:
+            body += ", requires_grad=True"
+        return f"Tensor({body})"
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"item(): only one-element tensors can be converted to a Python number, "
+                f"got shape {self.shape}"
+            )
+        return self.data.item()
+
+    def numpy(self):
+        """The underlying numpy array (shared, not copied)."""
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self):
+        """A tensor with the same data that is cut from the graph (``requires_grad=False``)."""
+        return Tensor._wrap(self.data)
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after ``backward()`` (leaves always keep it)."""
+        if not self.requires_grad:
+            raise ValueError("retain_grad(): this tensor does not require gradients")
+        self._retains_grad = True
+
+    def zero_grad(self):
+        self.grad = None
+
+    # ----- autograd ------------------------------------------------------------------------
+    def backward(self, gradient=None):
+        """Compute the gradient of this tensor with respect to every leaf that requires it.
+
+        Args:
+            gradient: d(something)/d(self), shaped like ``self``. May be omitted for a scalar
+                (one-element) tensor, where it defaults to 1.
+
+        Gradients accumulate: calling ``backward`` twice adds to ``.grad``, as in PyTorch, so
+        training loops reset them with ``optimizer.zero_grad()``.
+        """
+        if not self.requires_grad:
+            raise ValueError(
+                "backward(): this tensor does not require gradients and has no graph; create "
+                "the inputs with requires_grad=True"
+            )
+        if gradient is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward(): a gradient can only be implied for a scalar output, but this "
+                    f"tensor has shape {self.shape}; reduce it first (e.g. loss.mean()) or pass "
+                    f"gradient= with shape {self.shape}"
+                )
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
+            if grad.shape != self.shape:
+                raise ValueError(
+                    f"backward(): gradient has shape {grad.shape}, but the tensor has shape "
+                    f"{self.shape}; they must match"
+                )
+            grad = grad.astype(self.dtype, copy=False)
+        autograd.backward(self, grad)
+
+    # ----- operators ------------------------------------------------------------------------
+    def _operand(self, other):
+        """Turn the other operand of a binary operator into a tensor.
+
+        A Python number takes this tensor's floating dtype (``float32_tensor * 2`` stays float32,
+        as in PyTorch).
+        """
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (bool, int, float)) and np.issubdtype(self.dtype, np.floating):
+            return Tensor._wrap(np.asarray(other, dtype=self.dtype))
+        return Tensor(other)
+
+    def _binary(self, function, other, reflected=False):
+        other = self._operand(other)
+        a, b = (other, self) if reflected else (self, other)
+        if a.shape != b.shape:
+            _check_broadcast(function.symbol, a, b)
+        return function.apply(a, b)
+
+    def __add__(self, other):
+        return self._binary(Add, other)
+
+    def __radd__(self, other):
+        return self._binary(Add, other, reflected=True)
+
+    def __sub__(self, other):
+        return self._binary(Sub, other)
+
+    def __rsub__(self, other):
+        return self._binary(Sub, other, reflected=True)
+
+    def __mul__(self, other):
+        return self._binary(Mul, other)
+
+    def __rmul__(self, other):
+        return self._binary(Mul, other, reflected=True)
+
+    def __truediv__(self, other):
+        return self._binary(Div, other)
+
+    def __rtruediv__(self, other):
+        return self._binary(Div, other, reflected=True)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, (int, float)):
+            return PowScalar.apply(self, exponent=exponent)
+        return self._binary(Pow, exponent)
+
+    def __rpow__(self, base):
+        return self._binary(Pow, base, reflected=True)
+
+    def __neg__(self):
+        return Neg.apply(self)
+
+    def __matmul__(self, other):
+        return MatMul.apply(self, self._operand(other))
+
+    def __rmatmul__(self, other):
+        return MatMul.apply(self._operand(other), self)
+
+    def __getitem__(self, index):
+        return GetItem.apply(self, index=_plain_index(index))
+
+    # ----- reductions ------------------------------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        return Sum.apply(self, axis=_check_axis(self, axis, "sum"), keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return Mean.apply(self, axis=_check_axis(self, axis, "mean"), keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        if self.data.size == 0:
+            raise ValueError("max(): the tensor is empty, so it has no maximum")
+        return Max.apply(self, axis=_check_axis(self, axis, "max"), keepdims=keepdims)
+
+    # ----- elementwise functions ------------------------------------------------------------
+    def exp(self):
+        return Exp.apply(self)
+
+    def log(self):
+        return Log.apply(self)
+
+    def sqrt(self):
+        return Sqrt.apply(self)
+
+    def abs(self):
+        return Abs.apply(self)
+
+    def clip(self, min=None, max=None):
+        if min is None and max is None:
+            raise ValueError("clip(): give at least one of min and max")
+        if min is not None and max is not None and min > max:
+            raise ValueError(f"clip(): min ({min}) must not be greater than max ({max})")
+        return Clip.apply(self, low=min, high=max)
+
+    # ----- shape ------------------------------------------------------------------------------
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        try:
+            np.empty(self.shape, dtype=np.bool_).reshape(shape)
+        except ValueError:
+            raise ValueError(
+                f"reshape(): cannot reshape a tensor of shape {self.shape} ({self.size} "
+                f"elements) into shape {shape}"
+            ) from None
+        return Reshape.apply(self, shape=shape)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        if axes and sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+            raise ValueError(
+                f"transpose(): axes {axes} are not a permutation of the {self.ndim} axes of a "
+                f"tensor of shape {self.shape}"
+            )
+        return Transpose.apply(self, axes=axes or None)
+
+    @property
+    def T(self):
+        return self.transpose()
+
+
+def _check_axis(tensor, axis, name):
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for a in axes:
+        if a is not None and not -tensor.ndim <= a < max(tensor.ndim, 1):
+            raise IndexError(
+                f"{name}(): axis {a} is out of range for a tensor with {tensor.ndim} dimensions "
+                f"(shape {tensor.shape})"
+            )
+    return axis
+
+
+def _plain_index(index):
+    """Replace tensors inside an index by their arrays, so numpy can use them."""
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index.data if isinstance(index, Tensor) else index
+
+
+def _check_broadcast(symbol, a, b):
+    try:
+        return np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(
+            f"a {symbol} b: shapes {a.shape} and {b.shape} cannot be broadcast together (trailing "
+            f"dimensions must be equal or 1)"
+        ) from None
+
+
+# ===== The operations: each forward with its backward ========================================
+# The engine sums every gradient back to its input's shape (autograd.unbroadcast), so the
+# backward of a broadcasting operation can return gradients of the broadcast shape.
+
+
+class Add(Function):
+    """z = a + b;  dz/da = 1, dz/db = 1."""
+
+    symbol = "+"
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """z = a - b;  dz/da = 1, dz/db = -1."""
+
+    symbol = "-"
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        return grad, -grad
+
+
+class Mul(Function):
+    """z = a * b;  dz/da = b, dz/db = a."""
+
+    symbol = "*"
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, grad):
+        return grad * self.b, grad * self.a
+
+
+class Div(Function):
+    """z = a / b;  dz/da = 1 / b, dz/db = -a / b**2."""
+
+    symbol = "/"
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, grad):
+        grad_a = grad / self.b
+        return grad_a, -grad_a * self.a / self.b
+
+
+class PowScalar(Function):
+    """z = a ** p for a number p;  dz/da = p * a ** (p - 1)."""
+
+    def forward(self, a, exponent):
+        self.a, self.exponent = a, exponent
+        return a**exponent
+
+    def backward(self, grad):
+        return grad * self.exponent * self.a ** (self.exponent - 1)
+
+
+class Pow(Function):
+    """z = a ** b;  dz/da = b * a ** (b - 1), dz/db = z * log(a) (for a > 0)."""
+
+    symbol = "**"
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.z = a**b
+        return self.z
+
+    def backward(self, grad):
+        grad_a = grad * self.b * self.a ** (self.b - 1)
+        if not self.inputs[1].requires_grad:
+            return grad_a, None
+        return grad_a, grad * self.z * np.log(self.a)
+
+
+class Neg(Function):
+    """z = -a;  dz/da = -1."""
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return -grad
+
+
+class MatMul(Function):
+    """Z = A @ B;  dL/dA = dL/dZ @ B^T, dL/dB = A^T @ dL/dZ (batched over leading axes)."""
+
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError("matmul: both operands need at least one dimension, got a scalar")
+        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} do not fit: the last dimension of the "
+                f"left ({a.shape[-1]}) must equal the "
+                f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the right"
+            )
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, grad):
+        # Treat vectors as matrices (a row on the left, a column on the right) so that one pair
+        # of formulas covers every case; then drop the added axes again.
+        a = self.a[None, :] if self.a.ndim == 1 else self.a
+        b = self.b[:, None] if self.b.ndim == 1 else self.b
+        g = grad
+        if self.a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if self.b.ndim == 1:
+            g = np.expand_dims(g, -1)
+        grad_a = g @ np.swapaxes(b, -1, -2)
+        grad_b = np.swapaxes(a, -1, -2) @ g
+        if self.a.ndim == 1:
+            grad_a = grad_a.reshape(grad_a.shape[:-2] + grad_a.shape[-1:])
+        if self.b.ndim == 1:
+            grad_b = grad_b.reshape(grad_b.shape[:-1])
+        return grad_a, grad_b
+
+
+class Sum(Function):
+    """z = sum(a, axis);  every summed element gets the gradient of its sum."""
+
+    def forward(self, a, axis, keepdims):
+        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
+        return np.sum(a, axis=axis, keepdims=keepdims)
+
+    def backward(self, grad):
+        if self.axis is not None and not self.keepdims:
+            grad = np.expand_dims(grad, self.axis)
+        return np.broadcast_to(grad, self.shape)
+
+
+class Mean(Function):
+    """z = mean(a, axis);  every element gets the gradient divided by the count."""
+
+    def forward(self, a, axis, keepdims):
+        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
+        out = np.mean(a, axis=axis, keepdims=keepdims)
+        self.count = a.size // max(out.size, 1) if a.size else 1
+        return out
+
+    def backward(self, grad):
+        if self.axis is not None and not self.keepdims:
+            grad = np.expand_dims(grad, self.axis)
+        return np.broadcast_to(grad / self.count, self.shape)
+
+
+class Max(Function):
+    """z = max(a, axis);  the gradient goes to the maximum (shared equally between ties)."""
+
+    def forward(self, a, axis, keepdims):
+        self.a, self.axis, self.keepdims = a, axis, keepdims
+        self.out = np.max(a, axis=axis, keepdims=True)
+        return self.out if keepdims else np.max(a, axis=axis)
+
+    def backward(self, grad):
+        if self.axis is not None and not self.keepdims:
+            grad = np.expand_dims(grad, self.axis)
+        is_max = self.a == self.out
+        return grad * is_max / is_max.sum(axis=self.axis, keepdims=True)
+
+
+class Exp(Function):
+    """z = exp(a);  dz/da = z."""
+
+    def forward(self, a):
+        self.z = np.exp(a)
+        return self.z
+
+    def backward(self, grad):
+        return grad * self.z
+
+
+class Log(Function):
+    """z = log(a);  dz/da = 1 / a."""
+
+    def forward(self, a):
+        self.a = a
+        return np.log(a)
+
+    def backward(self, grad):
+        return grad / self.a
+
+
+class Sqrt(Function):
+    """z = sqrt(a);  dz/da = 1 / (2 z)."""
+
+    def forward(self, a):
+        self.z = np.sqrt(a)
+        return self.z
+
+    def backward(self, grad):
+        return grad / (2 * self.z)
+
+
+class Abs(Function):
+    """z = |a|;  dz/da = sign(a) (0 at a = 0, as in PyTorch)."""
+
+    def forward(self, a):
+        self.a = a
+        return np.abs(a)
+
+    def backward(self, grad):
+        return grad * np.sign(self.a)
+
+
+class Clip(Function):
+    """z = min(max(a, low), high);  the gradient passes where a is inside [low, high]."""
+
+    def forward(self, a, low, high):
+        self.inside = np.ones(a.shape, dtype=bool)
+        if low is not None:
+            self.inside &= a >= low
+        if high is not None:
+            self.inside &= a <= high
+        return np.clip(a, low, high)
+
+    def backward(self, grad):
+        return grad * self.inside
+
+
+class Reshape(Function):
+    """z = a viewed with another shape;  the gradient is reshaped back."""
+
+    def forward(self, a, shape):
+        self.shape = a.shape
+        return a.reshape(shape)
+
+    def backward(self, grad):
+        return grad.reshape(self.shape)
+
+
+class Transpose(Function):
+    """z = a with its axes permuted;  the gradient is permuted back."""
+
+    def forward(self, a, axes):
+        self.axes = axes
+        return np.transpose(a, axes)
+
+    def backward(self, grad):
+        if self.axes is None:
+            return np.transpose(grad)
+        return np.transpose(grad, np.argsort(self.axes))
+
+
+class GetItem(Function):
+    """z = a[index];  the gradient is scattered back, adding up at repeated indices."""
+
+    def forward(self, a, index):
+        self.shape, self.dtype, self.index = a.shape, a.dtype, index
+        try:
+            return a[index]
+        except IndexError as error:
+            raise IndexError(f"indexing a tensor of shape {a.shape}: {error}") from None
+
+    def backward(self, grad):
+        full = np.zeros(self.shape, dtype=grad.dtype)
+        np.add.at(full, self.index, grad)
+        return full

@@ -1,0 +1,1 @@
+"""Utilities around the framework: datasets and data loading."""
