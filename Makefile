@@ -1,0 +1,60 @@
+# TinyTorch in the browser. Two commands are all a newcomer needs:
+#   make serve   build the book, JupyterLite and the tinytorch wheel, then serve on 127.0.0.1:8000
+#   make test    install what the tests need (Chromium included) and run every test
+# Everything else here is a step of those two.
+
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+PORT    ?= 8000
+
+.PHONY: serve site test test-package test-pyodide test-site bench venv pyodide chromium clean
+
+serve: site
+	$(PY) scripts/serve.py --port $(PORT)
+
+# ----- environments ---------------------------------------------------------------------------
+$(VENV)/.installed: requirements-lock.txt requirements-test.txt tinytorch_wheel/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-lock.txt -r requirements-test.txt
+	$(PY) -m pip install --quiet --no-deps -e ./tinytorch_wheel
+	touch $@
+
+venv: $(VENV)/.installed
+
+lite/static/pyodide/pyodide-lock.json: scripts/fetch_pyodide.py scripts/pyodide-requirements.txt
+	$(PYTHON) scripts/fetch_pyodide.py
+
+pyodide: lite/static/pyodide/pyodide-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+# ----- the site --------------------------------------------------------------------------------
+site: venv pyodide node_modules/.package-lock.json
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/build_site.sh
+
+# ----- tests ---------------------------------------------------------------------------------------
+test: venv chromium site test-package test-pyodide test-site bench
+
+test-package: venv
+	cd tinytorch_wheel && ../$(PY) -m pytest -q -p no:cacheprovider tests
+
+test-pyodide: venv pyodide
+	bash scripts/download_test_wheels.sh
+	rm -rf dist/pyodide && $(PY) -m pip wheel --quiet --no-deps ./tinytorch_wheel -w dist/pyodide
+	node tests/pyodide/run_tests.mjs dist/pyodide/tinytorch-*-py3-none-any.whl
+
+test-site: venv chromium
+	$(PY) -m pytest -q -p no:cacheprovider tests
+
+bench: venv
+	$(PY) bench/bench_mlp.py
+	$(PY) bench/bench_cross_entropy.py
+
+clean:
+	rm -rf _build book/_contents lite/.cache .jupyterlite.doit.db dist
