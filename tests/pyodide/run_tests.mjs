@@ -1,0 +1,136 @@
+// Run tinytorch's test suite inside Pyodide, in Node.js, with the self-hosted Pyodide.
+//
+//   node tests/pyodide/run_tests.mjs dist/tinytorch-0.1.0-py3-none-any.whl [-- PYTEST_ARGS...]
+//
+// Options: --pyodide DIR (default lite/static/pyodide, from scripts/fetch_pyodide.py),
+//          --wheels DIR  (default .cache/pyodide-test-wheels, from scripts/download_test_wheels.sh),
+//          --package DIR (default tinytorch_wheel: its tests/ and pyproject.toml are run).
+//
+// Everything comes from local files: Pyodide and numpy from the self-hosted folder, pytest and
+// hypothesis from the wheels pinned in tests/pyodide/requirements.txt, tinytorch from the wheel
+// given. The network is switched off before Pyodide starts, so anything missing fails the run
+// instead of being fetched. The PyTorch differential tests (files *_torch.py, marker "torch")
+// are left out: Pyodide has no torch. The exit code is pytest's.
+
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, writeSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const repo = resolve(fileURLToPath(import.meta.url), "../../..");
+const { values: options, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    pyodide: { type: "string", default: join(repo, "lite/static/pyodide") },
+    wheels: { type: "string", default: join(repo, ".cache/pyodide-test-wheels") },
+    package: { type: "string", default: join(repo, "tinytorch_wheel") },
+  },
+});
+const [tinytorchWheel, ...extraPytestArgs] = positionals;
+
+function fail(message) {
+  console.error(`run_tests.mjs: ${message}`);
+  process.exit(2);
+}
+
+if (!tinytorchWheel) {
+  fail("usage: node tests/pyodide/run_tests.mjs TINYTORCH_WHEEL [-- PYTEST_ARGS...]\n" +
+       "(build the wheel with: python -m pip wheel --no-deps ./tinytorch_wheel -w dist/)");
+}
+if (!existsSync(tinytorchWheel)) fail(`no tinytorch wheel at ${tinytorchWheel}`);
+const pyodideDir = resolve(options.pyodide);
+if (!existsSync(join(pyodideDir, "pyodide-lock.json"))) {
+  fail(`no Pyodide in ${pyodideDir}; run: python3 scripts/fetch_pyodide.py`);
+}
+
+// The wheels of requirements.txt, in its order, each found in the wheels folder by its hash,
+// so that a stale or foreign wheel lying there is never installed.
+function testWheels() {
+  const wheelsDir = resolve(options.wheels);
+  const byHash = new Map();
+  for (const name of existsSync(wheelsDir) ? readdirSync(wheelsDir) : []) {
+    if (name.endsWith(".whl")) {
+      const path = join(wheelsDir, name);
+      byHash.set(createHash("sha256").update(readFileSync(path)).digest("hex"), path);
+    }
+  }
+  const requirements = readFileSync(join(repo, "tests/pyodide/requirements.txt"), "utf8");
+  return requirements.split("\n").filter((line) => line.trim() && !line.startsWith("#")).map((line) => {
+    const match = line.match(/^(\S+)\s+--hash=sha256:([0-9a-f]{64})\s*$/);
+    if (!match) fail(`cannot read this line of tests/pyodide/requirements.txt: ${line}`);
+    const [, requirement, hash] = match;
+    if (!byHash.has(hash)) {
+      fail(`no wheel of ${requirement} with the pinned hash in ${wheelsDir}; ` +
+           "run: bash scripts/download_test_wheels.sh");
+    }
+    return byHash.get(hash);
+  });
+}
+
+// Copy a host folder into Pyodide's in-memory file system, leaving out caches.
+function copyTree(pyodide, from, to) {
+  pyodide.FS.mkdirTree(to);
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (["__pycache__", ".pytest_cache", ".hypothesis"].includes(entry.name)) continue;
+    const source = join(from, entry.name);
+    const target = `${to}/${entry.name}`;
+    if (entry.isDirectory()) copyTree(pyodide, source, target);
+    else pyodide.FS.writeFile(target, readFileSync(source));
+  }
+}
+
+const wheels = [...testWheels(), resolve(tinytorchWheel)];
+
+globalThis.fetch = async (url) => {
+  throw new Error(`run_tests.mjs: the network is off in this test run; refused to fetch ${url}`);
+};
+
+async function main() {
+  const started = performance.now();
+  const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href);
+  const pyodide = await loadPyodide({ indexURL: `${pyodideDir}/` });
+  // Raw writes, not the default line-by-line console.log, so pytest's progress shows as it runs.
+  pyodide.setStdout({ write: (buffer) => writeSync(1, buffer) });
+  pyodide.setStderr({ write: (buffer) => writeSync(2, buffer) });
+  console.log(`Pyodide ${pyodide.version} started in ${seconds()}`);
+
+  await pyodide.loadPackage("micropip");
+  pyodide.FS.mkdirTree("/tmp/wheels");
+  for (const wheel of wheels) {
+    const target = `/tmp/wheels/${basename(wheel)}`;
+    pyodide.FS.writeFile(target, readFileSync(wheel));
+    // deps=True: micropip checks each wheel's requirements, taking them from what is already
+    // installed or from the Pyodide lock (numpy, packaging, pygments).
+    await pyodide.runPythonAsync(`import micropip\nawait micropip.install("emfs:${target}", deps=True)`);
+  }
+  console.log(`installed ${wheels.map((wheel) => basename(wheel)).join(", ")} in ${seconds()}`);
+
+  // pytest reads its settings (markers, ...) from the package's pyproject.toml, so copy it along.
+  const packageDir = resolve(options.package);
+  const workDir = "/home/pyodide/tinytorch_wheel";
+  copyTree(pyodide, join(packageDir, "tests"), `${workDir}/tests`);
+  if (existsSync(join(packageDir, "pyproject.toml"))) {
+    pyodide.FS.writeFile(`${workDir}/pyproject.toml`, readFileSync(join(packageDir, "pyproject.toml")));
+  }
+  pyodide.FS.chdir(workDir);
+
+  // --capture=sys: pytest's default capture works on file descriptors, which Pyodide's in-memory
+  // file system cannot duplicate and restore. No cache provider: its writes fail there, and the
+  // file system is thrown away after the run anyway.
+  const pytestArgs = ["tests", "-m", "not torch", "--ignore-glob=*_torch.py", "--capture=sys",
+                      "-p", "no:cacheprovider", ...extraPytestArgs];
+  console.log(`pytest ${pytestArgs.map((arg) => (/\s/.test(arg) ? `"${arg}"` : arg)).join(" ")}`);
+  pyodide.globals.set("pytest_args", pyodide.toPy(pytestArgs));
+  const exitCode = await pyodide.runPythonAsync("import pytest\nint(pytest.main(list(pytest_args)))");
+  console.log(`pytest exited with ${exitCode} after ${seconds()}`);
+  return exitCode;
+}
+
+// An error outside pytest (a wheel that will not install, a refused fetch) ends the run with
+// its message, without the uncaught-error dump of Pyodide's minified source.
+process.exit(await main().catch((error) => {
+  console.error(`run_tests.mjs: ${error.message}`);
+  return 2;
+}));
