@@ -1,0 +1,342 @@
+"""Optimizers: turn gradients into parameter updates (SGD, Adam, AdamW).
+
+After ``loss.backward()`` every parameter ``p`` holds ``p.grad``; ``optimizer.step()`` moves each
+parameter a little against its gradient, and ``optimizer.zero_grad()`` clears the gradients
+before the next batch (they accumulate otherwise)::
+
+    for inputs, targets in loader:
+        optimizer.zero_grad()                 # 1. forget the last batch's gradients
+        loss = loss_fn(model(inputs), targets)
+        loss.backward()                       # 2. fill p.grad for every parameter
+        optimizer.step()                      # 3. p <- p - (some function of p.grad)
+
+Plain SGD uses only the current gradient; momentum and Adam keep a running state per parameter
+(``optimizer.state``), which is why a checkpoint must save the optimizer as well as the model.
+The update rules are PyTorch's, step for step, so the same hyper-parameters train the same way.
+Updates change ``p.data`` in place and record no graph.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from tinytorch.core.tensor import Tensor
+
+
+def _check_number(owner, name, value, low=0.0, high=None, high_open=False):
+    """Raise a ValueError unless ``value`` is a real number in [low, high] (or [low, high))."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(value):
+        raise ValueError(f"{owner}: {name} must be a number, got {value!r}")
+    if value < low or (high is not None and (value >= high if high_open else value > high)):
+        wanted = f">= {low}" if high is None else f"in [{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"{owner}: invalid {name} {value!r}; it must be {wanted}")
+    return float(value)
+
+
+class Optimizer:
+    """Base class of the optimizers, like ``torch.optim.Optimizer`` (with one parameter group).
+
+    Subclasses list their hyper-parameter names in ``hyperparameters`` and implement
+    ``update(p, grad, state)``, which changes ``p.data`` in place using ``grad`` (a numpy array)
+    and the parameter's own ``state`` dict. ``step()`` calls it for every parameter that has a
+    gradient; parameters whose ``.grad`` is ``None`` are skipped, as in PyTorch.
+
+    Args:
+        params: an iterable of tensors with ``requires_grad=True``, usually
+            ``model.parameters()``.
+
+    Attributes:
+        params: the list of parameters.
+        state: one dict per parameter (momentum buffers, moment estimates, step counts).
+    """
+
+    hyperparameters = ()
+
+    def __init__(self, params):
+        owner = type(self).__name__
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{owner}: params must be an iterable of tensors, got a single Tensor; "
+                f"wrap it in a list: {owner}([w], ...)"
+            )
+        if not hasattr(params, "__iter__"):
+            hint = " (did you mean model.parameters()?)" if hasattr(params, "parameters") else ""
+            raise TypeError(
+                f"{owner}: params must be an iterable of tensors, got "
+                f"{type(params).__name__}{hint}"
+            )
+        params = list(params)
+        if not params:
+            raise ValueError(f"{owner}: got an empty parameter list; there is nothing to optimize")
+        seen = set()
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{owner}: params[{i}] must be a Tensor, got {type(p).__name__}")
+            if not p.requires_grad:
+                raise ValueError(
+                    f"{owner}: params[{i}] (shape {p.shape}) does not require gradients; create "
+                    f"it with requires_grad=True or leave it out"
+                )
+            if not p.is_leaf:
+                raise ValueError(
+                    f"{owner}: params[{i}] (shape {p.shape}) is the result of an operation, not "
+                    f"a leaf tensor; optimize the tensors you created, not values computed from them"
+                )
+            if id(p) in seen:
+                raise ValueError(f"{owner}: params[{i}] appears more than once in the parameter list")
+            seen.add(id(p))
+        self.params = params
+        self.state = [{} for _ in params]
+
+    def zero_grad(self, set_to_none=True):
+        """Clear every parameter's gradient: ``None`` by default (as PyTorch), or zeros."""
+        for p in self.params:
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.data[...] = 0
+
+    def step(self):
+        """Update every parameter that has a gradient, in place."""
+        for p, state in zip(self.params, self.state):
+            if p.grad is not None:
+                self.update(p, p.grad.data, state)
+
+    def update(self, p, grad, state):
+        raise NotImplementedError(f"{type(self).__name__}.update is not implemented")
+
+    # ----- saving and loading ------------------------------------------------------------------
+    def state_dict(self):
+        """The optimizer's hyper-parameters and per-parameter state (copies).
+
+        Plain data only (numbers, lists, numpy arrays), so that it can be written to an ``.npz``
+        file with JSON metadata, without pickle::
+
+            {"optimizer": "Adam",
+             "hyperparameters": {"lr": 0.001, "betas": [0.9, 0.999], ...},
+             "state": [{"step": 10, "exp_avg": array, "exp_avg_sq": array}, ...]}
+        """
+        hyper = {}
+        for name in self.hyperparameters:
+            value = getattr(self, name)
+            hyper[name] = list(value) if isinstance(value, tuple) else value
+        state = [
+            {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in s.items()}
+            for s in self.state
+        ]
+        return {"optimizer": type(self).__name__, "hyperparameters": hyper, "state": state}
+
+    def load_state_dict(self, state_dict):
+        """Restore hyper-parameters and state saved by ``state_dict()`` (checked, then copied)."""
+        owner = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, dict) or set(state_dict) != {
+            "optimizer", "hyperparameters", "state"
+        }:
+            raise ValueError(
+                f"{owner}: expected the dict returned by state_dict() with keys 'optimizer', "
+                f"'hyperparameters' and 'state', got {state_dict!r:.80}"
+            )
+        if state_dict["optimizer"] != type(self).__name__:
+            raise ValueError(
+                f"{owner}: the state was saved by a {state_dict['optimizer']} optimizer, not "
+                f"{type(self).__name__}"
+            )
+        hyper, states = state_dict["hyperparameters"], state_dict["state"]
+        if set(hyper) != set(self.hyperparameters):
+            raise ValueError(
+                f"{owner}: hyper-parameters {sorted(hyper)} do not match "
+                f"{sorted(self.hyperparameters)}"
+            )
+        if len(states) != len(self.params):
+            raise ValueError(
+                f"{owner}: the state holds {len(states)} parameters, but this optimizer has "
+                f"{len(self.params)}"
+            )
+        for i, (p, s) in enumerate(zip(self.params, states)):
+            for key, value in s.items():
+                if isinstance(value, np.ndarray) and value.shape != p.shape:
+                    raise ValueError(
+                        f"{owner}: state[{i}]['{key}'] has shape {value.shape}, but parameter "
+                        f"{i} has shape {p.shape}"
+                    )
+        for name, value in hyper.items():
+            setattr(self, name, tuple(value) if isinstance(value, list) else value)
+        self.state = [
+            {k: v.astype(p.dtype, copy=True) if isinstance(v, np.ndarray) else v
+             for k, v in s.items()}
+            for p, s in zip(self.params, states)
+        ]
+
+    def __repr__(self):
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent with optional momentum, like ``torch.optim.SGD``.
+
+    For each parameter p with gradient g, one step does::
+
+        g = g + weight_decay * p                       (if weight_decay != 0)
+        b = g                                          (first step)
+        b = momentum * b + (1 - dampening) * g         (later steps; if momentum != 0)
+        g = g + momentum * b   if nesterov   else   b  (if momentum != 0)
+        p = p - lr * g
+
+    Args:
+        params: the tensors to optimize, e.g. ``model.parameters()``.
+        lr: learning rate (default 1e-3, as PyTorch).
+        momentum: momentum factor, >= 0 (default 0: plain SGD; 0.9 is a common choice).
+        dampening: how much of the new gradient is left out of the momentum buffer (default 0).
+        nesterov: use Nesterov momentum (needs momentum > 0 and dampening = 0).
+        weight_decay: L2 penalty added to the gradient (default 0).
+
+    Example:
+        >>> w = Tensor([1.0, -2.0], requires_grad=True)
+        >>> (w * w).sum().backward()          # grad = 2 w = [2, -4]
+        >>> SGD([w], lr=0.1).step()
+        >>> w
+        Tensor([ 0.8, -1.6], requires_grad=True)
+    """
+
+    hyperparameters = ("lr", "momentum", "dampening", "nesterov", "weight_decay")
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False,
+                 weight_decay=0.0):
+        self.lr = _check_number("SGD", "learning rate lr", lr)
+        self.momentum = _check_number("SGD", "momentum", momentum)
+        self.dampening = _check_number("SGD", "dampening", dampening, low=-math.inf)
+        self.weight_decay = _check_number("SGD", "weight_decay", weight_decay)
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
+        if nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError(
+                f"SGD: Nesterov momentum requires a momentum > 0 and zero dampening, got "
+                f"momentum={momentum!r}, dampening={dampening!r}"
+            )
+        self.nesterov = nesterov
+        super().__init__(params)
+
+    def update(self, p, grad, state):
+        if self.weight_decay != 0:
+            grad = grad + self.weight_decay * p.data
+        if self.momentum != 0:
+            if "momentum_buffer" not in state:
+                state["momentum_buffer"] = np.array(grad)  # a copy, and an array even for 0-d
+            else:
+                buf = state["momentum_buffer"]
+                buf *= self.momentum
+                buf += (1 - self.dampening) * grad
+            buf = state["momentum_buffer"]
+            grad = grad + self.momentum * buf if self.nesterov else buf
+        p.data -= self.lr * grad
+
+
+class Adam(Optimizer):
+    r"""Adam: per-parameter step sizes from running averages of the gradient, like ``torch.optim.Adam``.
+
+    For each parameter p with gradient g, step t (counting from 1) does::
+
+        g = g + weight_decay * p                         (L2 penalty, if weight_decay != 0)
+        m = beta1 * m + (1 - beta1) * g                  (first moment: mean of g)
+        v = beta2 * v + (1 - beta2) * g * g              (second moment: mean of g squared)
+        v_max = max(v_max, v)                            (only with amsgrad; then v_max replaces v)
+        m_hat = m / (1 - beta1 ** t)                     (bias correction: m and v start at 0)
+        p = p - lr * m_hat / (sqrt(v) / sqrt(1 - beta2 ** t) + eps)
+
+    ``eps`` is a documented hyper-parameter (PyTorch's default 1e-8): it keeps the step finite
+    where ``v`` is 0 and bounds the step size for tiny gradients.
+
+    Args:
+        params: the tensors to optimize, e.g. ``model.parameters()``.
+        lr: learning rate (default 1e-3).
+        betas: decay rates (beta1, beta2) of the two running averages, each in [0, 1)
+            (default (0.9, 0.999)).
+        eps: added to the denominator (default 1e-8).
+        weight_decay: L2 penalty added to the gradient (default 0). For decoupled weight decay,
+            use ``AdamW``.
+        amsgrad: use the running maximum of v (the AMSGrad variant; default False).
+
+    Example:
+        >>> w = Tensor([1.0, -2.0], requires_grad=True)
+        >>> (w * w).sum().backward()
+        >>> Adam([w], lr=0.1).step()          # the first step moves each weight by about lr
+        >>> print(np.round(w.data, 6))
+        [ 0.9 -1.9]
+    """
+
+    hyperparameters = ("lr", "betas", "eps", "weight_decay", "amsgrad")
+    decoupled_weight_decay = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False):
+        owner = type(self).__name__
+        self.lr = _check_number(owner, "learning rate lr", lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (
+            _check_number(owner, "beta1 (betas[0])", betas[0], high=1.0, high_open=True),
+            _check_number(owner, "beta2 (betas[1])", betas[1], high=1.0, high_open=True),
+        )
+        self.eps = _check_number(owner, "epsilon eps", eps)
+        self.weight_decay = _check_number(owner, "weight_decay", weight_decay)
+        if not isinstance(amsgrad, bool):
+            raise TypeError(f"{owner}: amsgrad must be True or False, got {amsgrad!r}")
+        self.amsgrad = amsgrad
+        super().__init__(params)
+
+    def update(self, p, grad, state):
+        beta1, beta2 = self.betas
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(p.data)
+            state["exp_avg_sq"] = np.zeros_like(p.data)
+            if self.amsgrad:
+                state["max_exp_avg_sq"] = np.zeros_like(p.data)
+        state["step"] += 1
+        t = state["step"]
+        if self.weight_decay != 0:
+            if self.decoupled_weight_decay:
+                p.data *= 1 - self.lr * self.weight_decay
+            else:
+                grad = grad + self.weight_decay * p.data
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m += (1 - beta1) * (grad - m)  # = beta1 * m + (1 - beta1) * grad, PyTorch's lerp
+        v *= beta2
+        v += (1 - beta2) * grad * grad
+        if self.amsgrad:
+            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            v = state["max_exp_avg_sq"]
+        step_size = self.lr / (1 - beta1**t)
+        denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + self.eps
+        p.data -= step_size * (m / denom)
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter), like ``torch.optim.AdamW``.
+
+    Identical to ``Adam`` except for the weight decay: instead of adding ``weight_decay * p`` to
+    the gradient (where Adam's normalisation would rescale it), each step first shrinks the
+    parameter directly::
+
+        p = p * (1 - lr * weight_decay)
+        ... then the Adam step, with the plain gradient.
+
+    Args:
+        params, lr, betas, eps, amsgrad: as for ``Adam``.
+        weight_decay: decoupled weight decay (default 1e-2, as PyTorch).
+
+    Example:
+        >>> w = Tensor([1.0, -2.0], requires_grad=True)
+        >>> (w * 0).sum().backward()          # zero gradient: only the decay acts
+        >>> AdamW([w], lr=0.1, weight_decay=0.5).step()
+        >>> w
+        Tensor([ 0.95, -1.9 ], requires_grad=True)
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
