@@ -1,0 +1,301 @@
+"""Data loading: Dataset, TensorDataset, DataLoader and the 8x8 digits.
+
+A ``Dataset`` answers two questions: how many samples are there (``len``) and what is sample
+``i`` (``dataset[i]``). A ``DataLoader`` walks through a dataset in mini-batches, in a new random
+order every epoch if asked, and stacks the samples of each batch into tensors::
+
+    dataset (N samples)        DataLoader(batch_size=4, shuffle=True)
+    ┌───┬───┬───┬───┬───┐      epoch 1: order 3 0 4 1 | 2 ...  ->  batch (X[[3,0,4,1]], y[[3,0,4,1]])
+    │ 0 │ 1 │ 2 │ 3 │ 4 │ ...                                     ->  batch (X[[2,...]],  y[[2,...]])
+    └───┴───┴───┴───┴───┘      epoch 2: a new order from the loader's own random generator
+
+The loader owns its random generator (a numpy ``Generator``), so its state can be saved with a
+checkpoint and restored: a resumed run then sees exactly the batches it would have seen.
+"""
+
+import math
+from importlib import resources
+
+import numpy as np
+
+from tinytorch import random
+from tinytorch.core.tensor import Tensor
+
+
+class Dataset:
+    """Base class of datasets, like ``torch.utils.data.Dataset``.
+
+    Subclasses implement ``__len__`` (the number of samples) and ``__getitem__(i)`` (sample ``i``,
+    usually a tuple ``(input, target)`` of tensors, arrays or numbers).
+
+    Example:
+        >>> class Squares(Dataset):
+        ...     def __len__(self):
+        ...         return 5
+        ...     def __getitem__(self, i):
+        ...         return float(i), float(i * i)
+        >>> next(iter(DataLoader(Squares(), batch_size=3)))
+        (Tensor([0., 1., 2.]), Tensor([0., 1., 4.]))
+    """
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__}.__len__ is not implemented")
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__}.__getitem__ is not implemented")
+
+
+class TensorDataset(Dataset):
+    """Samples taken along the first dimension of equally long tensors, like ``torch``'s.
+
+    ``dataset[i]`` is the tuple ``(tensors[0][i], tensors[1][i], ...)``. An index array or a slice
+    gives a whole batch at once, which is what ``DataLoader`` uses: one numpy indexing operation
+    per tensor and batch instead of one per sample.
+
+    Args:
+        *tensors: tensors (or numpy arrays) with the same size of the first dimension. Their
+            dtypes are kept: float32 inputs stay float32, int64 labels stay int64.
+
+    Shape:
+        tensors[k]: (N, *); dataset[i]: a tuple of tensors of shape (*); dataset[indices]: (B, *).
+
+    Example:
+        >>> X = np.arange(6, dtype=np.float32).reshape(3, 2)
+        >>> y = np.array([0, 1, 1])
+        >>> data = TensorDataset(X, y)
+        >>> len(data)
+        3
+        >>> data[1]
+        (Tensor([2., 3.]), Tensor(1))
+    """
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset: give at least one tensor, e.g. TensorDataset(X, y)")
+        arrays = []
+        for i, t in enumerate(tensors):
+            if isinstance(t, Tensor):
+                array = t.data
+            elif isinstance(t, np.ndarray):
+                array = Tensor(t).data  # the same checks as Tensor: numbers only
+            else:
+                raise TypeError(
+                    f"TensorDataset: argument {i} must be a Tensor or a numpy array, got "
+                    f"{type(t).__name__}"
+                )
+            if array.ndim == 0:
+                raise ValueError(
+                    f"TensorDataset: argument {i} is a scalar; each tensor needs a first "
+                    f"dimension that indexes the samples"
+                )
+            arrays.append(array)
+        sizes = [len(a) for a in arrays]
+        if len(set(sizes)) > 1:
+            raise ValueError(
+                f"TensorDataset: all tensors must have the same size in the first dimension "
+                f"(one row per sample), got sizes {sizes}"
+            )
+        self.tensors = tuple(Tensor._wrap(a) for a in arrays)
+
+    def __len__(self):
+        return len(self.tensors[0].data)
+
+    def __getitem__(self, index):
+        if isinstance(index, (int, np.integer)) and not -len(self) <= index < len(self):
+            raise IndexError(
+                f"TensorDataset: index {index} is out of range for a dataset of {len(self)} samples"
+            )
+        return tuple(Tensor._wrap(t.data[index]) for t in self.tensors)
+
+
+def _check_flag(name, value):
+    if not isinstance(value, bool):
+        raise TypeError(f"DataLoader: {name} must be True or False, got {value!r}")
+
+
+class DataLoader:
+    """Iterate over a dataset in mini-batches, optionally shuffled, like ``torch``'s DataLoader.
+
+    Each iteration (epoch) yields ``ceil(N / batch_size)`` batches (``floor`` with
+    ``drop_last=True``). A batch is what a sample is, with every tensor, array or number stacked
+    along a new first dimension: a dataset of ``(x, y)`` pairs gives ``(X_batch, y_batch)``
+    tensors. Numbers and arrays keep their kind: integer labels stay int64, Python floats become
+    float32.
+
+    With ``shuffle=True`` every epoch draws a new permutation from the loader's own numpy
+    Generator. ``seed`` fixes it; without a seed it is seeded from tinytorch's generator, so
+    ``tinytorch.manual_seed`` makes the order reproducible too (as ``torch.manual_seed`` does for
+    PyTorch's loader). ``state_dict()``/``load_state_dict()`` save and restore the generator, so a
+    training run resumed from a checkpoint (saved between epochs) sees the same batches.
+
+    Args:
+        dataset: a ``Dataset`` (anything with ``__len__`` and ``__getitem__``).
+        batch_size: samples per batch (default 1).
+        shuffle: visit the samples in a new random order every epoch (default False).
+        drop_last: drop the last batch if it is smaller than ``batch_size`` (default False).
+        seed: integer seed for the shuffling generator (default None: drawn from tinytorch's).
+        generator: a ``numpy.random.Generator`` to use instead (default None).
+
+    Example:
+        >>> X = np.arange(10, dtype=np.float32).reshape(5, 2)
+        >>> loader = DataLoader(TensorDataset(X, np.arange(5)), batch_size=2)
+        >>> len(loader)
+        3
+        >>> [y.tolist() for x, y in loader]
+        [[0, 1], [2, 3], [4]]
+        >>> sorted(sum((y.tolist() for x, y in DataLoader(loader.dataset, 2, shuffle=True)), []))
+        [0, 1, 2, 3, 4]
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
+                 generator=None):
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(
+                f"DataLoader: dataset must have __len__ and __getitem__ (a Dataset), got "
+                f"{type(dataset).__name__}"
+            )
+        if len(dataset) == 0:
+            raise ValueError("DataLoader: the dataset is empty; there is nothing to load")
+        if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or (
+            batch_size <= 0
+        ):
+            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
+        _check_flag("shuffle", shuffle)
+        _check_flag("drop_last", drop_last)
+        if seed is not None and generator is not None:
+            raise ValueError("DataLoader: give seed or generator, not both")
+        if seed is not None and (
+            not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0
+        ):
+            raise ValueError(f"DataLoader: seed must be a non-negative integer, got {seed!r}")
+        if generator is not None and not isinstance(generator, np.random.Generator):
+            raise TypeError(
+                f"DataLoader: generator must be a numpy.random.Generator, got "
+                f"{type(generator).__name__}"
+            )
+        if generator is None:
+            generator = np.random.default_rng(
+                seed if seed is not None else random.generator().integers(2**63)
+            )
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.generator = generator
+
+    def __len__(self):
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        order = self.generator.permutation(n) if self.shuffle else None
+        stop = n - n % self.batch_size if self.drop_last else n
+        for start in range(0, stop, self.batch_size):
+            end = min(start + self.batch_size, n)
+            if isinstance(self.dataset, TensorDataset):
+                # The fast path: index every tensor once per batch (a view for unshuffled data).
+                yield self.dataset[slice(start, end) if order is None else order[start:end]]
+            else:
+                indices = range(start, end) if order is None else order[start:end].tolist()
+                yield collate([self.dataset[i] for i in indices])
+
+    def state_dict(self):
+        """The shuffling generator's state (plain Python data, JSON-ready)."""
+        return {"generator": self.generator.bit_generator.state}
+
+    def load_state_dict(self, state):
+        """Restore the generator state saved by ``state_dict()``."""
+        if not isinstance(state, dict) or set(state) != {"generator"}:
+            raise ValueError(
+                f"DataLoader.load_state_dict: expected the dict returned by state_dict() with "
+                f"the key 'generator', got {state!r:.80}"
+            )
+        ours = self.generator.bit_generator.state["bit_generator"]
+        theirs = state["generator"].get("bit_generator")
+        if theirs != ours:
+            raise ValueError(
+                f"DataLoader.load_state_dict: the state is for a {theirs} generator, but this "
+                f"loader uses {ours}"
+            )
+        self.generator.bit_generator.state = state["generator"]
+
+    def __repr__(self):
+        return (
+            f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)} samples, "
+            f"batch_size={self.batch_size}, shuffle={self.shuffle}, drop_last={self.drop_last})"
+        )
+
+
+def collate(samples):
+    """Stack a list of samples into one batch, field by field (PyTorch's ``default_collate``).
+
+    Tensors and arrays are stacked along a new first dimension; Python ints become an int64
+    tensor, Python floats a float32 tensor; tuples, lists and dicts are collated per field.
+
+    Example:
+        >>> collate([(Tensor([1.0, 2.0]), 0), (Tensor([3.0, 4.0]), 1)])
+        (Tensor([[1., 2.],
+                [3., 4.]]), Tensor([0, 1]))
+    """
+    first = samples[0]
+    if isinstance(first, (tuple, list)):
+        if any(len(s) != len(first) for s in samples):
+            raise ValueError(
+                f"collate: the samples of a batch have different lengths "
+                f"{sorted({len(s) for s in samples})}; every sample must have the same fields"
+            )
+        return tuple(collate(list(field)) for field in zip(*samples))
+    if isinstance(first, dict):
+        return {key: collate([s[key] for s in samples]) for key in first}
+    if isinstance(first, Tensor):
+        arrays = [s.data for s in samples]
+    elif isinstance(first, (np.ndarray, np.generic)):
+        arrays = samples
+    elif isinstance(first, (bool, int)):
+        arrays = np.array(samples, dtype=np.int64 if not isinstance(first, bool) else np.bool_)
+    elif isinstance(first, float):
+        arrays = np.array(samples, dtype=np.float32)
+    else:
+        raise TypeError(
+            f"collate: cannot make a batch of {type(first).__name__}; a sample must be made of "
+            f"tensors, numpy arrays, numbers, or tuples/lists/dicts of them"
+        )
+    shapes = {np.shape(a) for a in arrays}
+    if len(shapes) > 1:
+        raise ValueError(
+            f"collate: the samples of a batch have different shapes {sorted(shapes)}; they can "
+            f"only be stacked if they all have the same shape"
+        )
+    return Tensor._wrap(np.stack(arrays))
+
+
+def load_digits():
+    """The 8x8 handwritten digits, split 80/20: ``X_train, y_train, X_test, y_test``.
+
+    1,797 grey-scale images of the digits 0-9 from the UCI ML repository ("Optical Recognition of
+    Handwritten Digits", Alpaydin & Kaynak, 1998; CC BY 4.0), shipped inside the wheel (no
+    network). Each image is 8x8 = 64 pixels, flattened, with values scaled from 0..16 to [0, 1].
+    The split is fixed and stratified (every digit is 20 % of its images in the test set):
+    1,437 training and 360 test images.
+
+    Shape:
+        X_train: (1437, 64) float32; y_train: (1437,) int64;
+        X_test: (360, 64) float32; y_test: (360,) int64.
+
+    Example:
+        >>> X_train, y_train, X_test, y_test = load_digits()
+        >>> X_train.shape, y_test.shape
+        ((1437, 64), (360,))
+        >>> float(X_train.min()), float(X_train.max()), sorted(set(y_train.tolist()))
+        (0.0, 1.0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    """
+    with resources.files("tinytorch.utils").joinpath("digits.npz").open("rb") as file:
+        with np.load(file, allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in ("X_train", "y_train", "X_test", "y_test")}
+    return (
+        arrays["X_train"].astype(np.float32) / 16,
+        arrays["y_train"].astype(np.int64),
+        arrays["X_test"].astype(np.float32) / 16,
+        arrays["y_test"].astype(np.int64),
+    )
