@@ -1,0 +1,329 @@
+"""Learner checks for module 04, Losses.
+
+In module 04 there is no autograd yet: the learner computes with numpy on ``.data`` and returns a
+``Tensor``. The loss exercises are classes that subclass ``Module`` (module 03), exactly like the
+reference classes in ``tinytorch.core.losses``, so calling a loss runs its ``forward``. Each
+check takes the learner's function or class (not an instance), creates the loss with the default
+arguments and calls it like PyTorch code does: ``loss = MSELoss(); loss(predictions, targets)``.
+Only the default reduction (the mean) is asked for.
+
+The exercises in the notebook's order; every loss returns a scalar Tensor, the mean::
+
+    the learner writes                                   the check cell runs
+    log_softmax(x, dim=-1) -> Tensor                     check_log_softmax(log_softmax)
+    MSELoss.forward(predictions, targets)                check_mse_loss(MSELoss)
+    HuberLoss(delta=1.0).forward(predictions, targets)   check_huber_loss(HuberLoss)
+    CrossEntropyLoss.forward(logits, targets)            check_cross_entropy_loss(CrossEntropyLoss)
+    BinaryCrossEntropyLoss.forward(predictions, targets) check_binary_cross_entropy_loss(
+                                                             BinaryCrossEntropyLoss)
+    BCEWithLogitsLoss.forward(logits, targets)           check_bce_with_logits_loss(BCEWithLogitsLoss)
+
+What the checks ask beyond the formulas: ``log_softmax`` works along any ``dim``, stays finite for
+logits of 1000 and -10000 and leaves its input unchanged; cross-entropy takes logits (N, C) and
+integer class indices (N,) and is finite for logits of +-1e4; binary cross-entropy takes
+probabilities in [0, 1], 0 and 1 included, and clamps each log at -100 like PyTorch; BCE with
+logits takes raw scores and is finite for +-1e4.
+
+Every expected value below comes from a plain float64 numpy formula on small, safe numbers, or
+from numbers worked out by hand for the extreme cases, never from ``tinytorch.core.losses``.
+"""
+
+import numpy as np
+
+from tinytorch.checks._report import Case, fail, run_cases
+from tinytorch.core.tensor import Tensor
+
+__all__ = [
+    "check_log_softmax",
+    "check_mse_loss",
+    "check_huber_loss",
+    "check_cross_entropy_loss",
+    "check_binary_cross_entropy_loss",
+    "check_bce_with_logits_loss",
+]
+
+
+def _text(array):
+    """An array on one line, as a nested list: [[1.0, 2.0], [3.0, 4.0]]."""
+    return str(np.asarray(array).tolist())
+
+
+def _floats(values):
+    return np.array(values, dtype=np.float64)
+
+
+def _require_class(check, candidate):
+    if not isinstance(candidate, type):
+        raise TypeError(
+            f"{check}: pass your class itself, e.g. {check}(MSELoss), not an instance "
+            f"(got {type(candidate).__name__} object)"
+        )
+
+
+def _require_tensor(check, case):
+    """Run the first case once to see that the result is a Tensor (later modules need one)."""
+    try:
+        got = case.run()
+    except NotImplementedError:
+        raise
+    except Exception:
+        print(f"{check}: your code raised an error on '{case.name}' (input {case.describe})")
+        raise
+    if not isinstance(got, Tensor):
+        fail(check, f"'{case.name}' did not return a Tensor", case.describe, "a Tensor",
+             f"{type(got).__name__}: {got!r}", "wrap your numpy result: return Tensor(result)")
+
+
+def _run(check, cases):
+    _require_tensor(check, cases[0])
+    run_cases(check, cases)
+
+
+# ===== log_softmax ================================================================================
+
+
+def _plain_log_softmax(x, axis):
+    """The textbook formula, safe here because these inputs are small."""
+    return x - np.log(np.exp(x).sum(axis=axis, keepdims=True))
+
+
+def check_log_softmax(candidate):
+    """Check ``log_softmax(x, dim=-1)``: a Tensor of log-probabilities along ``dim``."""
+    check = "check_log_softmax"
+
+    def call(x, **dim):
+        return lambda: candidate(Tensor(x.copy()), **dim)
+
+    def unchanged(x):
+        tensor = Tensor(x.copy())
+        candidate(tensor, dim=-1)
+        return tensor
+
+    row = _floats([[1.0, 2.0, 3.0]])
+    rows = _floats([[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]])
+    columns = _floats([[1.0, -2.0], [0.0, 3.0], [2.0, 0.5]])
+    cube = np.arange(12, dtype=np.float64).reshape(2, 3, 2) / 4
+    vector = _floats([0.5, -1.0, 2.0])
+    spread = "subtract each row's maximum and its own log-sum-exp: use axis=dim, keepdims=True"
+    cases = [
+        Case("one row", call(row), _plain_log_softmax(row, -1), f"{_text(row)} (dim=-1)",
+             "log_softmax(x) = x - log(sum(exp(x))) along dim; is the log missing?"),
+        Case("two rows", call(rows, dim=-1), _plain_log_softmax(rows, -1),
+             f"{_text(rows)} (dim=-1)", "every row is normalised on its own: " + spread),
+        Case("dim=0 (down the columns)", call(columns, dim=0), _plain_log_softmax(columns, 0),
+             f"{_text(columns)} (dim=0)", "use the dim argument as the numpy axis: " + spread),
+        Case("a 3-D input, dim=1", call(cube, dim=1), _plain_log_softmax(cube, 1),
+             "np.arange(12).reshape(2, 3, 2) / 4 (dim=1)", spread),
+        Case("a 1-D input, default dim", call(vector), _plain_log_softmax(vector, -1),
+             _text(vector), "dim defaults to -1, the last dimension"),
+        Case("equal logits", call(_floats([[5.0, 5.0, 5.0, 5.0]])), np.full((1, 4), -np.log(4)),
+             "[[5.0, 5.0, 5.0, 5.0]] (dim=-1)", "equal logits share the probability: log(1/4)"),
+        Case("a row with a very large logit", call(_floats([[1000.0, 0.0]])),
+             _floats([[0.0, -1000.0]]), "[[1000.0, 0.0]] (dim=-1)",
+             "exp(1000) overflows; subtract the row maximum before exp (the log-sum-exp trick)"),
+        Case("very negative logits", call(_floats([[-10000.0, -10001.0, -10002.0]])),
+             _plain_log_softmax(_floats([[0.0, -1.0, -2.0]]), -1),
+             "[[-10000.0, -10001.0, -10002.0]] (dim=-1)",
+             "exp(-10000) underflows to 0 and log(0) = -inf; after subtracting the maximum the "
+             "largest exponent is exp(0) = 1"),
+        Case("leaves its input unchanged", lambda: unchanged(rows), rows,
+             f"{_text(rows)}, compared after the call",
+             "compute on new arrays (x.data - m), not in place (x.data -= m changes the caller's data)"),
+    ]
+    _run(check, cases)
+
+
+# ===== MSELoss ===================================================================================
+
+
+def _loss_case(make_loss, name, predictions, targets, expected, hint, note=""):
+    def run():
+        return make_loss()(Tensor(predictions.copy()), Tensor(targets.copy()))
+
+    describe = f"predictions {_text(predictions)}, targets {_text(targets)}{note}"
+    return Case(name, run, expected, describe, hint)
+
+
+def check_mse_loss(candidate):
+    """Check an ``MSELoss`` class: ``MSELoss()(predictions, targets)`` is the mean squared error."""
+    check = "check_mse_loss"
+    _require_class(check, candidate)
+    batch_p = _floats([[0.5, 1.0, -1.0], [2.0, 0.0, 1.5]])
+    batch_t = _floats([[0.0, 1.0, 1.0], [1.0, -1.0, 1.5]])
+    cases = [
+        _loss_case(candidate, "errors 0, -2 and 3", _floats([1.0, 2.0, 3.0]),
+                   _floats([1.0, 4.0, 0.0]), 13 / 3,
+                   "square each error, then average: (0 + 4 + 9) / 3"),
+        _loss_case(candidate, "a perfect prediction", _floats([0.5, -2.0]), _floats([0.5, -2.0]),
+                   0.0, "equal predictions and targets give a loss of 0"),
+        _loss_case(candidate, "a batch of vectors (2, 3)", batch_p, batch_t,
+                   np.mean((batch_p - batch_t) ** 2),
+                   "the mean is over every element (np.mean of the whole array), not per row, and "
+                   "the result is one number"),
+        _loss_case(candidate, "large errors", _floats([1000.0, -1000.0]), _floats([-1000.0, 0.0]),
+                   (2000.0**2 + 1000.0**2) / 2, "square the errors: (2000^2 + 1000^2) / 2"),
+    ]
+    _run(check, cases)
+
+
+# ===== HuberLoss =================================================================================
+
+
+def check_huber_loss(candidate):
+    """Check a ``HuberLoss`` class: ``HuberLoss(delta=...)(predictions, targets)``, the mean."""
+    check = "check_huber_loss"
+    _require_class(check, candidate)
+    pieces = ("0.5 * d**2 where |d| < delta, delta * (|d| - 0.5 * delta) elsewhere, "
+              "with d = predictions - targets")
+    batch_p = _floats([[0.2, -0.4], [3.0, 1.0]])
+    batch_t = _floats([[0.0, 0.0], [0.0, 0.0]])
+    d = batch_p - batch_t
+    cases = [
+        _loss_case(candidate, "small errors only (delta=1)", _floats([0.5, -0.2]),
+                   _floats([0.0, 0.0]), (0.125 + 0.02) / 2,
+                   "for |d| < delta the loss is 0.5 * d**2 (do not forget the 0.5)"),
+        _loss_case(candidate, "small and large errors (delta=1)", _floats([0.5, 3.0, -2.0]),
+                   _floats([0.0, 0.0, 0.0]), (0.125 + 2.5 + 1.5) / 3,
+                   "large errors grow linearly: delta * (|d| - 0.5 * delta); " + pieces),
+        _loss_case(lambda: candidate(delta=2.0), "delta=2", _floats([1.0, 3.0, -4.0]),
+                   _floats([0.0, 0.0, 0.0]), (0.5 + 4.0 + 6.0) / 3,
+                   "use self.delta (here 2.0) for both the threshold and the linear piece; " + pieces,
+                   note=" (HuberLoss(delta=2.0))"),
+        _loss_case(candidate, "a batch (2, 2), delta=1", batch_p, batch_t,
+                   np.mean(np.where(np.abs(d) < 1, 0.5 * d**2, np.abs(d) - 0.5)),
+                   "average over every element; " + pieces),
+    ]
+    _run(check, cases)
+
+
+# ===== CrossEntropyLoss ==========================================================================
+
+
+def _cross_entropy_case(candidate, name, logits, targets, expected, hint, dtype=np.float64):
+    def run():
+        return candidate()(Tensor(logits.astype(dtype)), Tensor(targets.copy()))
+
+    describe = f"logits {_text(logits)}, targets {_text(targets)}"
+    if dtype != np.float64:
+        describe += f" ({np.dtype(dtype).name} logits)"
+    return Case(name, run, expected, describe, hint)
+
+
+def _plain_cross_entropy(logits, targets):
+    log_probs = _plain_log_softmax(logits, 1)
+    return -np.mean(log_probs[np.arange(len(targets)), targets])
+
+
+def check_cross_entropy_loss(candidate):
+    """Check a ``CrossEntropyLoss`` class on logits (N, C) and integer class indices (N,)."""
+    check = "check_cross_entropy_loss"
+    _require_class(check, candidate)
+    one = _floats([[2.0, 1.0, 0.1]])
+    square = _floats([[1.0, 2.0, 0.5], [0.3, -1.0, 2.5], [1.5, 0.2, -0.7]])
+    square_targets = np.array([2, 0, 1])
+    wide = _floats([[0.5, 1.5, -0.5], [2.0, 0.0, 1.0], [0.0, 0.0, 3.0], [1.0, 1.0, 1.0]])
+    wide_targets = np.array([1, 0, 2, 1])
+    pick = ("pick the log-probability of each sample's own class: "
+            "log_probs[np.arange(N), targets], then average and negate")
+    cases = [
+        _cross_entropy_case(candidate, "one sample", one, np.array([0]),
+                            _plain_cross_entropy(one, [0]),
+                            "loss = -log(softmax(logits)[target]); check the minus sign and the log"),
+        _cross_entropy_case(candidate, "three samples, three classes", square, square_targets,
+                            _plain_cross_entropy(square, square_targets), pick),
+        _cross_entropy_case(candidate, "four samples, three classes", wide, wide_targets,
+                            _plain_cross_entropy(wide, wide_targets),
+                            "softmax over the classes (axis 1) of each sample; " + pick),
+        _cross_entropy_case(candidate, "equal logits", np.zeros((2, 4)), np.array([3, 0]),
+                            np.log(4.0), "equal logits give every class 1/4: loss log(4)"),
+        _cross_entropy_case(candidate, "float32 logits", wide, wide_targets,
+                            _plain_cross_entropy(wide, wide_targets),
+                            "work in the logits' dtype; Tensor([...]) from a list is float32",
+                            dtype=np.float32),
+        _cross_entropy_case(candidate, "a confident right answer", _floats([[100.0, 0.0, 0.0]]),
+                            np.array([0]), 0.0,
+                            "a confident, right prediction costs almost nothing: -log(1) = 0"),
+        _cross_entropy_case(candidate, "very large logits",
+                            _floats([[10000.0, 0.0, -10000.0], [0.0, 10000.0, 0.0]]),
+                            np.array([1, 1]), 5000.0,
+                            "exp(10000) overflows: use the log-sum-exp trick (your log_softmax); "
+                            "by hand the losses are 10000 and 0"),
+    ]
+    _run(check, cases)
+
+
+# ===== BinaryCrossEntropyLoss ====================================================================
+
+
+def _plain_bce(p, y):
+    """Only for probabilities strictly between 0 and 1, where no log needs its clamp."""
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def check_binary_cross_entropy_loss(candidate):
+    """Check a ``BinaryCrossEntropyLoss`` class: probabilities and targets in [0, 1], the mean."""
+    check = "check_binary_cross_entropy_loss"
+    _require_class(check, candidate)
+    formula = "loss = -mean(y * log(p) + (1 - y) * log(1 - p))"
+    clamp = ("clamp each log at -100 before multiplying, like PyTorch: "
+             "np.maximum(np.log(p), -100) and np.maximum(np.log(1 - p), -100)")
+    batch_p = _floats([[0.9, 0.4], [0.25, 0.6]])
+    batch_y = _floats([[1.0, 0.0], [0.0, 1.0]])
+    cases = [
+        _loss_case(candidate, "two confident answers", _floats([0.9, 0.2]), _floats([1.0, 0.0]),
+                   _plain_bce(_floats([0.9, 0.2]), _floats([1.0, 0.0])),
+                   formula + "; check the minus sign and the order (predictions, targets)"),
+        _loss_case(candidate, "soft targets", _floats([0.7, 0.3]), _floats([0.2, 0.9]),
+                   _plain_bce(_floats([0.7, 0.3]), _floats([0.2, 0.9])),
+                   "both terms count when targets are between 0 and 1: " + formula),
+        _loss_case(candidate, "a batch (2, 2)", batch_p, batch_y, _plain_bce(batch_p, batch_y),
+                   "average over every element: " + formula),
+        _loss_case(candidate, "certain and right: p = 1 for y = 1, p = 0 for y = 0",
+                   _floats([1.0, 0.0]), _floats([1.0, 0.0]), 0.0,
+                   "0 * log(0) is nan in numpy; " + clamp),
+        _loss_case(candidate, "certain and wrong: p = 0 for y = 1, p = 1 for y = 0",
+                   _floats([0.0, 1.0]), _floats([1.0, 0.0]), 100.0,
+                   "log(0) = -inf; " + clamp + "; each loss here is 100"),
+    ]
+    _run(check, cases)
+
+
+# ===== BCEWithLogitsLoss =========================================================================
+
+
+def _plain_bce_with_logits(x, y):
+    """Only for small logits, where the textbook formula is safe."""
+    p = 1 / (1 + np.exp(-x))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def check_bce_with_logits_loss(candidate):
+    """Check a ``BCEWithLogitsLoss`` class: raw scores (logits) and targets in [0, 1], the mean."""
+    check = "check_bce_with_logits_loss"
+    _require_class(check, candidate)
+    stable = ("use a stable form: loss = max(x, 0) - x * y + log(1 + exp(-|x|)), "
+              "or -log(sigmoid(x)) = np.logaddexp(0, -x)")
+    x2, y2 = _floats([2.0, -1.0, 0.5]), _floats([1.0, 0.0, 0.0])
+    soft_x, soft_y = _floats([0.3, -2.0]), _floats([0.25, 0.8])
+    batch_x = _floats([[1.5, -0.5], [0.0, 3.0]])
+    batch_y = _floats([[1.0, 0.0], [0.5, 1.0]])
+    cases = [
+        _loss_case(candidate, "a logit of 0", _floats([0.0]), _floats([1.0]), np.log(2.0),
+                   "sigmoid(0) = 0.5, so the loss is -log(0.5) = log(2)"),
+        _loss_case(candidate, "three logits", x2, y2, _plain_bce_with_logits(x2, y2),
+                   "loss = -mean(y * log(sigmoid(x)) + (1 - y) * log(1 - sigmoid(x))); "
+                   "check the minus sign and the order (logits, targets)"),
+        _loss_case(candidate, "soft targets", soft_x, soft_y,
+                   _plain_bce_with_logits(soft_x, soft_y),
+                   "both terms count when targets are between 0 and 1"),
+        _loss_case(candidate, "a batch (2, 2)", batch_x, batch_y,
+                   _plain_bce_with_logits(batch_x, batch_y), "average over every element"),
+        _loss_case(candidate, "very large logits, right", _floats([10000.0, -10000.0]),
+                   _floats([1.0, 0.0]), 0.0,
+                   "sigmoid(10000) rounds to 1 and log(1 - 1) = -inf; " + stable),
+        _loss_case(candidate, "very large logits, wrong", _floats([10000.0, -10000.0]),
+                   _floats([0.0, 1.0]), 10000.0,
+                   "by hand each loss is 10000 (a clamp at -100 would give 100, exp(10000) "
+                   "overflows); " + stable),
+    ]
+    _run(check, cases)
