@@ -36,7 +36,7 @@ def one_hot_scores(classes, num_classes):
 def blobs(n=60, seed=0):
     """Three separable 2-D clusters: a small classification problem that trains in a few epochs."""
     rng = np.random.default_rng(seed)
-    y = np.arange(n) % 3
+    y = np.arange(n, dtype=np.int64) % 3
     centres = np.array([[2.0, 0.0], [-1.0, 2.0], [-1.0, -2.0]])
     X = (centres[y] + 0.5 * rng.normal(size=(n, 2))).astype(np.float32)
     return X, y
