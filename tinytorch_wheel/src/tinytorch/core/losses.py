@@ -525,6 +525,11 @@ class CrossEntropyLoss(Module):
         smoothing = self.label_smoothing
 
         if kind == "probabilities":
+            if self.ignore_index >= 0:  # PyTorch refuses this too, rather than ignore it silently
+                raise ValueError(
+                    f"{owner}: ignore_index={self.ignore_index} only applies to class-index "
+                    f"targets, but target holds class probabilities; leave ignore_index at -100"
+                )
             q = _as_rows(target, num_classes)
             if smoothing:
                 q = q * (1 - smoothing) + smoothing / num_classes
