@@ -85,14 +85,16 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the forward on tensors and link the result into the graph."""
-        from tinytorch.core.tensor import Tensor  # tensor.py imports this module
-
         fn = cls()
-        out = Tensor._wrap(fn.forward(*(t.data for t in inputs), **options))
-        if _grad_enabled and any(t.requires_grad for t in inputs):
-            out.requires_grad = True
-            fn.inputs = inputs
-            out._ctx = fn
+        # type(inputs[0]) is Tensor: tensor.py imports this module, so it cannot be imported here.
+        out = type(inputs[0])._wrap(fn.forward(*[t.data for t in inputs], **options))
+        if _grad_enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    out.requires_grad = True
+                    fn.inputs = inputs
+                    out._ctx = fn
+                    break
         return out
 
 
@@ -115,20 +117,27 @@ def unbroadcast(grad, shape):
 
 
 def _topological_order(root):
-    """Tensors reachable from ``root`` through the graph, each after all of its inputs."""
+    """Tensors reachable from ``root`` through the graph, each after all of its inputs.
+
+    A depth-first search with an explicit stack rather than recursion, so that a graph as deep
+    as you like (a long loop of operations) never hits Python's recursion limit.
+    """
     order, visited = [], set()
-    stack = [(root, False)]
+    stack = [root]
     while stack:
-        tensor, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(tensor)
+        tensor = stack.pop()
+        if tensor is None:  # the marker pushed below: all inputs of the next tensor are done
+            order.append(stack.pop())
             continue
         if id(tensor) in visited:
             continue
         visited.add(id(tensor))
-        stack.append((tensor, True))
+        stack.append(tensor)
+        stack.append(None)
         if tensor._ctx is not None:
-            stack.extend((t, False) for t in tensor._ctx.inputs if t.requires_grad)
+            for inp in tensor._ctx.inputs:
+                if inp.requires_grad and id(inp) not in visited:
+                    stack.append(inp)
     return order
 
 
@@ -138,24 +147,81 @@ def backward(root, grad):
     Leaf tensors (created by the user, ``requires_grad=True``) and tensors that called
     ``retain_grad()`` accumulate the result in ``.grad``, as in PyTorch.
     """
-    from tinytorch.core.tensor import Tensor
-
     grads = {id(root): grad}
     for tensor in reversed(_topological_order(root)):
-        g = grads.pop(id(tensor), None)
-        if g is None:
+        grad = grads.pop(id(tensor), None)
+        if grad is None:
             continue
-        if tensor._ctx is None or tensor._retains_grad:
-            total = g.copy() if tensor.grad is None else tensor.grad.data + g
-            tensor.grad = Tensor._wrap(total)
-        if tensor._ctx is None:
+        fn = tensor._ctx
+        if fn is None or tensor._retains_grad:
+            # np.array copies: grad may be shared with another tensor or a read-only view.
+            total = np.array(grad) if tensor.grad is None else tensor.grad.data + grad
+            tensor.grad = type(tensor)._wrap(total)
+        if fn is None:
             continue
-        input_grads = tensor._ctx.backward(g)
+        input_grads = fn.backward(grad)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
-        for inp, inp_grad in zip(tensor._ctx.inputs, input_grads):
+        if len(input_grads) != len(fn.inputs):
+            raise ValueError(
+                f"{type(fn).__name__}.backward returned {len(input_grads)} gradient(s) for "
+                f"{len(fn.inputs)} inputs; return one per input (None for no gradient)"
+            )
+        for i, (inp, inp_grad) in enumerate(zip(fn.inputs, input_grads)):
             if inp_grad is None or not inp.requires_grad:
                 continue
-            inp_grad = unbroadcast(np.asarray(inp_grad), inp.shape).astype(inp.dtype, copy=False)
+            inp_grad, data = np.asarray(inp_grad), inp.data
+            if inp_grad.shape != data.shape:
+                if not _broadcasts_to(data.shape, inp_grad.shape):
+                    raise ValueError(
+                        f"{type(fn).__name__}.backward returned a gradient of shape "
+                        f"{inp_grad.shape} for input {i} of shape {data.shape}"
+                    )
+                inp_grad = unbroadcast(inp_grad, data.shape)
+            if inp_grad.dtype != data.dtype:
+                inp_grad = inp_grad.astype(data.dtype)
             key = id(inp)
-            grads[key] = inp_grad if key not in grads else grads[key] + inp_grad
+            grads[key] = grads[key] + inp_grad if key in grads else inp_grad
+
+
+def _broadcasts_to(shape, target):
+    """True when an array of ``shape`` broadcasts to ``target`` (so unbroadcast can undo it)."""
+    return len(shape) <= len(target) and all(
+        n == 1 or n == m for n, m in zip(shape[::-1], target[::-1])
+    )
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    r"""The gradient of a scalar function by central differences, to test a ``backward``.
+
+    df/dx[i] ~ (f(x + eps * e_i) - f(x - eps * e_i)) / (2 * eps)
+
+    The error of this central difference shrinks like eps**2, that of the one-sided
+    ``(f(x + eps * e_i) - f(x)) / eps`` only like eps, and the step must stay far above the
+    rounding error of the values: hence float64 and eps=1e-6. Costs two calls of ``f`` per element.
+
+    Args:
+        f: a function of a numpy array returning a number (e.g. a loss).
+        x: a float64 numpy array; each element is nudged in place and restored.
+        eps: the step.
+
+    Shape:
+        x: any; output: the same shape as x.
+
+    Example:
+        >>> numerical_gradient(lambda a: np.sum(a ** 2), np.array([1.0, -2.0])).round(6)
+        array([ 2., -4.])
+    """
+    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
+        got = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"numerical_gradient: x must be a float64 numpy array, got {got}")
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + eps
+        plus = f(x)
+        x[index] = original - eps
+        minus = f(x)
+        x[index] = original
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad

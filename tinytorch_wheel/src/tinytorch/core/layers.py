@@ -14,6 +14,7 @@ dotted names, exactly as ``torch.nn.Module.named_parameters`` reports them::
 import numpy as np
 
 from tinytorch import random
+from tinytorch.core.autograd import Function
 from tinytorch.core.tensor import Tensor
 
 
@@ -150,6 +151,32 @@ def _check_positive_int(owner, name, value):
         raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
 
 
+class LinearFunction(Function):
+    """y = x @ W^T + b as one node of the graph, like PyTorch's ``F.linear``.
+
+    With g = dL/dy and the batch (all leading axes of x) flattened into rows:
+    dL/dx = g @ W,  dL/dW = g^T @ x,  dL/db = g summed over the batch.
+
+    One node instead of three (transpose, matmul, add) keeps the per-operation overhead of a
+    training step low, and puts a layer's three gradients side by side.
+    """
+
+    def forward(self, x, weight, bias=None):
+        self.x, self.weight = x, weight
+        y = x @ weight.T
+        return y if bias is None else y + bias
+
+    def backward(self, grad):
+        x = self.x.reshape(-1, self.x.shape[-1])
+        g = grad.reshape(-1, grad.shape[-1])
+        # The input batch itself (the first layer's x) needs no gradient: skip that product.
+        grad_x = grad @ self.weight if self.inputs[0].requires_grad else None
+        grad_w = g.T @ x
+        if len(self.inputs) == 2:
+            return grad_x, grad_w
+        return grad_x, grad_w, g.sum(axis=0)
+
+
 class Linear(Module):
     r"""A fully connected layer: ``y = x @ W.T + b``, like ``torch.nn.Linear``.
 
@@ -197,8 +224,9 @@ class Linear(Module):
                 f"Linear: input has shape {x.shape}, but this layer expects the last dimension "
                 f"to be in_features={self.in_features}"
             )
-        y = x @ self.weight.T
-        return y + self.bias if self.bias is not None else y
+        if self.bias is None:
+            return LinearFunction.apply(x, self.weight)
+        return LinearFunction.apply(x, self.weight, self.bias)
 
     def extra_repr(self):
         return (

@@ -34,7 +34,7 @@ def _to_array(data, dtype):
         )
     if dtype is not None:
         array = array.astype(dtype, copy=False)
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+    if array.dtype.kind not in "biufc":  # bool, signed, unsigned, float, complex
         raise TypeError(f"Tensor: data must hold numbers, got an array of dtype {array.dtype}")
     return array
 
@@ -186,20 +186,26 @@ class Tensor:
     def _operand(self, other):
         """Turn the other operand of a binary operator into a tensor.
 
-        A Python number takes this tensor's floating dtype (``float32_tensor * 2`` stays float32,
-        as in PyTorch).
+        A Python number takes this tensor's dtype when it fits, as in PyTorch:
+        ``float32_tensor * 2.5`` stays float32 and ``int64_tensor + 1`` stays int64.
         """
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, (bool, int, float)) and np.issubdtype(self.dtype, np.floating):
-            return Tensor._wrap(np.asarray(other, dtype=self.dtype))
+        kind = self.data.dtype.kind
+        if isinstance(other, (bool, int, float)) and (
+            kind == "f" or (kind in "iu" and isinstance(other, int))
+        ):
+            return Tensor._wrap(np.asarray(other, dtype=self.data.dtype))
         return Tensor(other)
 
     def _binary(self, function, other, reflected=False):
         other = self._operand(other)
         a, b = (other, self) if reflected else (self, other)
-        if a.shape != b.shape:
-            _check_broadcast(function.symbol, a, b)
+        if a.data.shape != b.data.shape and not _broadcastable(a.shape, b.shape):
+            raise ValueError(
+                f"a {function.symbol} b: shapes {a.shape} and {b.shape} cannot be broadcast "
+                f"together (trailing dimensions must be equal or 1)"
+            )
         return function.apply(a, b)
 
     def __add__(self, other):
@@ -282,19 +288,13 @@ class Tensor:
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        try:
-            np.empty(self.shape, dtype=np.bool_).reshape(shape)
-        except ValueError:
-            raise ValueError(
-                f"reshape(): cannot reshape a tensor of shape {self.shape} ({self.size} "
-                f"elements) into shape {shape}"
-            ) from None
         return Reshape.apply(self, shape=shape)
 
     def transpose(self, *axes):
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        if axes and sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+        n = self.ndim
+        if axes and sorted(a + n if a < 0 else a for a in axes) != list(range(n)):
             raise ValueError(
                 f"transpose(): axes {axes} are not a permutation of the {self.ndim} axes of a "
                 f"tensor of shape {self.shape}"
@@ -303,18 +303,27 @@ class Tensor:
 
     @property
     def T(self):
-        return self.transpose()
+        """The tensor with its axes reversed (for a matrix: the transpose)."""
+        return Transpose.apply(self, axes=None)
 
 
 def _check_axis(tensor, axis, name):
-    axes = axis if isinstance(axis, tuple) else (axis,)
+    """Check a reduction's axis (None, an int, or a tuple or list of ints); return it for numpy."""
+    if axis is None:
+        return None
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    n = max(tensor.ndim, 1)  # like torch, a 0-d tensor accepts axis 0 and -1
     for a in axes:
-        if a is not None and not -tensor.ndim <= a < max(tensor.ndim, 1):
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{name}(): axis must be None, an int or a tuple of ints, got {axis!r}")
+        if not -n <= a < n:
             raise IndexError(
                 f"{name}(): axis {a} is out of range for a tensor with {tensor.ndim} dimensions "
                 f"(shape {tensor.shape})"
             )
-    return axis
+    if tensor.ndim == 0:
+        return None
+    return axes if isinstance(axis, (tuple, list)) else axis
 
 
 def _plain_index(index):
@@ -324,14 +333,10 @@ def _plain_index(index):
     return index.data if isinstance(index, Tensor) else index
 
 
-def _check_broadcast(symbol, a, b):
-    try:
-        return np.broadcast_shapes(a.shape, b.shape)
-    except ValueError:
-        raise ValueError(
-            f"a {symbol} b: shapes {a.shape} and {b.shape} cannot be broadcast together (trailing "
-            f"dimensions must be equal or 1)"
-        ) from None
+def _broadcastable(shape_a, shape_b):
+    """True when numpy can broadcast the shapes together (each trailing pair equal or 1)."""
+    # A plain loop: np.broadcast_shapes costs more than adding two small arrays.
+    return all(m == n or m == 1 or n == 1 for m, n in zip(shape_a[::-1], shape_b[::-1]))
 
 
 # ===== The operations: each forward with its backward ========================================
@@ -391,18 +396,24 @@ class Div(Function):
 
 
 class PowScalar(Function):
-    """z = a ** p for a number p;  dz/da = p * a ** (p - 1)."""
+    """z = a ** p for a number p;  dz/da = p * a ** (p - 1) (0 for p = 0, as in PyTorch)."""
 
     def forward(self, a, exponent):
         self.a, self.exponent = a, exponent
         return a**exponent
 
     def backward(self, grad):
+        if self.exponent == 0:  # z = 1 is constant; a ** -1 would turn a = 0 into nan
+            return np.zeros_like(grad)
         return grad * self.exponent * self.a ** (self.exponent - 1)
 
 
 class Pow(Function):
-    """z = a ** b;  dz/da = b * a ** (b - 1), dz/db = z * log(a) (for a > 0)."""
+    """z = a ** b;  dz/da = b * a ** (b - 1), dz/db = z * log(a).
+
+    Where a = 0 and b >= 0 the limits are used, as in PyTorch: dz/da = 0 for b = 0 and
+    dz/db = 0 (z is 0 or 1 there, whatever log(0) says).
+    """
 
     symbol = "**"
 
@@ -412,10 +423,14 @@ class Pow(Function):
         return self.z
 
     def backward(self, grad):
-        grad_a = grad * self.b * self.a ** (self.b - 1)
-        if not self.inputs[1].requires_grad:
-            return grad_a, None
-        return grad_a, grad * self.z * np.log(self.a)
+        a, b = self.a, self.b
+        grad_a = grad_b = None
+        if self.inputs[0].requires_grad:
+            grad_a = grad * np.where(b == 0, 0.0, b * a ** np.where(b == 0, 1, b - 1))
+        if self.inputs[1].requires_grad:
+            at_zero = (a == 0) & (b >= 0)
+            grad_b = grad * np.where(at_zero, 0.0, self.z * np.log(np.where(at_zero, 1, a)))
+        return grad_a, grad_b
 
 
 class Neg(Function):
@@ -440,25 +455,33 @@ class MatMul(Function):
                 f"left ({a.shape[-1]}) must equal the "
                 f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the right"
             )
+        if a.ndim > 2 and b.ndim > 2 and not _broadcastable(a.shape[:-2], b.shape[:-2]):
+            raise ValueError(
+                f"matmul: the batch dimensions {a.shape[:-2]} and {b.shape[:-2]} of shapes "
+                f"{a.shape} and {b.shape} cannot be broadcast together"
+            )
         self.a, self.b = a, b
         return a @ b
 
     def backward(self, grad):
+        # A constant input (the batch of data in x @ W) needs no gradient, and computing it
+        # would cost as much as the gradient that is needed.
+        need_a, need_b = self.inputs[0].requires_grad, self.inputs[1].requires_grad
+        a, b = self.a, self.b
+        if a.ndim == 2 and b.ndim == 2:  # the common case, e.g. a Linear layer
+            return (grad @ b.T if need_a else None), (a.T @ grad if need_b else None)
         # Treat vectors as matrices (a row on the left, a column on the right) so that one pair
         # of formulas covers every case; then drop the added axes again.
-        a = self.a[None, :] if self.a.ndim == 1 else self.a
-        b = self.b[:, None] if self.b.ndim == 1 else self.b
-        g = grad
-        if self.a.ndim == 1:
-            g = np.expand_dims(g, -2)
-        if self.b.ndim == 1:
-            g = np.expand_dims(g, -1)
-        grad_a = g @ np.swapaxes(b, -1, -2)
-        grad_b = np.swapaxes(a, -1, -2) @ g
-        if self.a.ndim == 1:
-            grad_a = grad_a.reshape(grad_a.shape[:-2] + grad_a.shape[-1:])
-        if self.b.ndim == 1:
-            grad_b = grad_b.reshape(grad_b.shape[:-1])
+        if b.ndim == 1:
+            b, grad = b[:, None], np.expand_dims(grad, -1)
+        if a.ndim == 1:
+            a, grad = a[None, :], np.expand_dims(grad, -2)
+        grad_a = grad @ np.swapaxes(b, -1, -2) if need_a else None
+        grad_b = np.swapaxes(a, -1, -2) @ grad if need_b else None
+        if self.a.ndim == 1 and need_a:
+            grad_a = np.squeeze(grad_a, -2)
+        if self.b.ndim == 1 and need_b:
+            grad_b = np.squeeze(grad_b, -1)
         return grad_a, grad_b
 
 
@@ -496,7 +519,7 @@ class Max(Function):
     def forward(self, a, axis, keepdims):
         self.a, self.axis, self.keepdims = a, axis, keepdims
         self.out = np.max(a, axis=axis, keepdims=True)
-        return self.out if keepdims else np.max(a, axis=axis)
+        return self.out if keepdims else np.squeeze(self.out, axis=axis)
 
     def backward(self, grad):
         if self.axis is not None and not self.keepdims:
@@ -569,7 +592,13 @@ class Reshape(Function):
 
     def forward(self, a, shape):
         self.shape = a.shape
-        return a.reshape(shape)
+        try:
+            return a.reshape(shape)
+        except ValueError:
+            raise ValueError(
+                f"reshape(): cannot reshape a tensor of shape {a.shape} ({a.size} elements) into "
+                f"shape {shape}"
+            ) from None
 
     def backward(self, grad):
         return grad.reshape(self.shape)
@@ -580,12 +609,12 @@ class Transpose(Function):
 
     def forward(self, a, axes):
         self.axes = axes
-        return np.transpose(a, axes)
+        return a.transpose(axes)
 
     def backward(self, grad):
-        if self.axes is None:
-            return np.transpose(grad)
-        return np.transpose(grad, np.argsort(self.axes))
+        if self.axes is None:  # all axes reversed: reversing again undoes it
+            return grad.transpose()
+        return grad.transpose(np.argsort(self.axes))
 
 
 class GetItem(Function):
