@@ -1,0 +1,393 @@
+"""Tests of the built course site in _build/html (build it first: bash scripts/build_site.sh).
+
+They check what a reader's browser gets: no page loads anything from another host, every local
+asset a page asks for exists, JupyterLite is configured for the self-hosted Pyodide and the local
+package index, and every module page has working launchers. The last tests load the pages in
+Chromium, served by scripts/serve.py, with every request off 127.0.0.1 blocked and recorded.
+"""
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+from urllib.request import urlopen
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = REPO / "_build" / "html"
+CHROMIUM = "/usr/bin/chromium"
+
+# <link rel=...> values that make the browser fetch the target.
+FETCHING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "shortcut",
+                 "apple-touch-icon", "manifest", "mask-icon", "preconnect", "dns-prefetch"}
+CSS_URL = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+HAS_MATH = re.compile(r'<(?:span|div)\s[^>]*class="math(?:\s[^"]*)?"')
+HAS_MERMAID = re.compile(r'<(?:pre|div)\s[^>]*class="mermaid(?:\s[^"]*)?"')
+JS_IMPORT = re.compile(r"""(?:\bimport\s*(?:[\w*{}\s,]+from\s*)?|\bimport\s*\(\s*)['"]([^'"]+)['"]""")
+
+
+@pytest.fixture(scope="session")
+def site():
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"{SITE} has no built site: run `bash scripts/build_site.sh` first")
+    return SITE
+
+
+def is_off_site(url):
+    parts = urlsplit(url.strip())
+    return parts.scheme in {"http", "https", "ftp", "ws", "wss"} or url.strip().startswith("//")
+
+
+class AssetParser(HTMLParser):
+    """Collects every URL an HTML page makes the browser fetch: (what, url)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.assets = []
+        self._inline = None  # "script" or "style" while inside one without src
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "script":
+            if a.get("src"):
+                self.assets.append(("script src", a["src"]))
+            elif a.get("type", "text/javascript") in {"module", "text/javascript", ""}:
+                self._inline = "script"
+        elif tag == "style":
+            self._inline = "style"
+        elif tag == "link" and a.get("href"):
+            rels = set(a.get("rel", "").lower().split())
+            if rels & FETCHING_RELS:
+                self.assets.append((f"link rel={a['rel']}", a["href"]))
+        elif tag in {"img", "iframe", "source", "audio", "video", "embed", "input", "track"}:
+            if a.get("src"):
+                self.assets.append((f"{tag} src", a["src"]))
+            for candidate in a.get("srcset", "").split(","):
+                if candidate.strip():
+                    self.assets.append((f"{tag} srcset", candidate.split()[0]))
+        elif tag == "object" and a.get("data"):
+            self.assets.append(("object data", a["data"]))
+        if a.get("style"):
+            self.assets += [("style attribute", u) for u in css_urls(a["style"])]
+
+    def handle_endtag(self, tag):
+        if tag in {"script", "style"}:
+            self._inline = None
+
+    def handle_data(self, data):
+        if self._inline == "script":
+            self.assets += [("inline script import", u) for u in JS_IMPORT.findall(data)]
+        elif self._inline == "style":
+            self.assets += [("inline style", u) for u in css_urls(data)]
+
+
+def css_urls(text):
+    return [a or b for a, b in CSS_URL.findall(text)]
+
+
+def page_assets(path):
+    parser = AssetParser()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return parser.assets
+
+
+def html_pages(site):
+    return sorted(site.rglob("*.html"))
+
+
+def book_pages(site):
+    """The Jupyter Book pages (the JupyterLite app has its own tests)."""
+    return [p for p in html_pages(site) if not p.relative_to(site).parts[0] in {"lite", "_static"}]
+
+
+def local_target(page, url):
+    """The file a relative URL on `page` points at, or None for data:, blob:, fragments."""
+    parts = urlsplit(url)
+    if parts.scheme or not parts.path:
+        return None
+    return (page.parent / unquote(parts.path)).resolve()
+
+
+def toc_module_pages():
+    """book/modules/NN_name entries of _toc.yml: the module pages that must have launchers."""
+    found = re.findall(r"file:\s*(book/modules/\d\d_[a-z0-9_]+)", (REPO / "_toc.yml").read_text())
+    assert found, "_toc.yml lists no module pages (book/modules/NN_name)"
+    return found
+
+
+# --- static checks of the built HTML and CSS -----------------------------------------------------
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    pages = html_pages(site)
+    assert len(book_pages(site)) >= 5 and any("lite" in p.parts for p in pages)
+    offending = [f"{p.relative_to(site)}: {what} {url}"
+                 for p in pages for what, url in page_assets(p) if is_off_site(url)]
+    assert offending == [], "pages load from other hosts:\n" + "\n".join(offending)
+
+
+def test_no_stylesheet_imports_from_another_host(site):
+    sheets = sorted(site.rglob("*.css"))
+    assert sheets
+    offending = [f"{css.relative_to(site)}: {url}" for css in sheets
+                 for url in css_urls(css.read_text(encoding="utf-8", errors="replace"))
+                 if is_off_site(url)]
+    assert offending == [], "stylesheets fetch from other hosts:\n" + "\n".join(offending)
+
+
+def test_every_local_asset_of_a_book_page_exists(site):
+    missing = []
+    for page in book_pages(site):
+        for what, url in page_assets(page):
+            target = local_target(page, url)
+            if target is not None and not target.exists():
+                missing.append(f"{page.relative_to(site)}: {what} {url}")
+    assert missing == [], "pages ask for files the site does not have:\n" + "\n".join(missing)
+
+
+def test_math_and_diagrams_are_served_by_the_site(site):
+    """Pages with math load the vendored MathJax; pages with diagrams import the vendored mermaid."""
+    math_pages = [p for p in book_pages(site) if HAS_MATH.search(p.read_text(encoding="utf-8"))]
+    mermaid_pages = [p for p in book_pages(site)
+                     if HAS_MERMAID.search(p.read_text(encoding="utf-8"))]
+    assert math_pages and mermaid_pages, "expected at least one page with math and one with mermaid"
+    for page in math_pages:
+        scripts = [url for what, url in page_assets(page) if what == "script src"]
+        mathjax = [url for url in scripts if url.split("?")[0].endswith("mathjax/tex-chtml.js")]
+        assert mathjax and local_target(page, mathjax[0]).is_file(), f"{page}: no local MathJax"
+    for page in mermaid_pages:
+        imports = [url for what, url in page_assets(page) if what == "inline script import"]
+        mermaid = [url for url in imports if url.endswith("mermaid.esm.min.mjs")]
+        assert mermaid and local_target(page, mermaid[0]).is_file(), f"{page}: no local mermaid"
+    chunks = list((site / "_static" / "mermaid" / "chunks" / "mermaid.esm.min").glob("*.mjs"))
+    assert chunks, "mermaid's chunks/ were not copied next to mermaid.esm.min.mjs"
+
+
+def test_search_index_is_built(site):
+    index = (site / "searchindex.js").read_text(encoding="utf-8")
+    assert "Getting started" in index and (site / "search.html").is_file()
+
+
+# --- JupyterLite -------------------------------------------------------------------------------
+
+
+def lite_config(site):
+    return json.loads((site / "lite" / "jupyter-lite.json").read_text())["jupyter-config-data"]
+
+
+def test_lite_uses_the_self_hosted_pyodide_and_never_pypi(site):
+    config = lite_config(site)
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.js"
+    assert kernel["disablePyPIFallback"] is True
+    assert (site / "lite" / "static" / "pyodide" / "pyodide.js").is_file()
+    assert (site / "lite" / "static" / "pyodide" / "pyodide.asm.wasm").is_file()
+    assert config["exposeAppInBrowser"] is True
+    autosave = config["settingsOverrides"]["@jupyterlab/docmanager-extension:plugin"]
+    assert 1 <= autosave["autosaveInterval"] <= 10
+
+
+def test_no_lite_app_overrides_the_pyodide_url(site):
+    """Each app folder may carry its own jupyter-lite.json; none may point Pyodide elsewhere."""
+    for path in (site / "lite").rglob("jupyter-lite.json"):
+        text = path.read_text()
+        assert "cdn.jsdelivr" not in text, f"{path} mentions a CDN"
+        data = json.loads(text).get("jupyter-config-data", {})
+        settings = data.get("litePluginSettings", {}).get(
+            "@jupyterlite/pyodide-kernel-extension:kernel", {})
+        assert settings.get("pyodideUrl", "./static/pyodide/pyodide.js") == \
+            "./static/pyodide/pyodide.js", path
+
+
+@pytest.mark.parametrize("root", ["lite/pypi", "_build/html/lite/pypi"])
+def test_local_package_index_has_tinytorch_and_comm(root):
+    pypi = REPO / root
+    wheels = sorted(p.name for p in pypi.glob("*.whl"))
+    assert any(w.startswith("tinytorch-") and w.endswith("-py3-none-any.whl") for w in wheels), wheels
+    assert any(w.startswith("comm-") and w.endswith("-py3-none-any.whl") for w in wheels), wheels
+    tinytorch = next(pypi.glob("tinytorch-*.whl"))
+    with zipfile.ZipFile(tinytorch) as wheel:
+        metadata = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+        assert "Requires-Dist: numpy" in wheel.read(metadata).decode()
+    if root.startswith("_build"):
+        index = json.loads((pypi / "all.json").read_text())
+        assert {"tinytorch", "comm"} <= set(index), sorted(index)
+
+
+# --- launchers ---------------------------------------------------------------------------------
+
+
+class LaunchParser(HTMLParser):
+    """The links inside <nav class="tt-launch">: (text, href, attributes)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links, self._depth, self._link = [], 0, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "nav" and "tt-launch" in (a.get("class") or "").split():
+            self._depth = 1
+            self.nav_label = a.get("aria-label")
+        elif self._depth and tag == "a":
+            self._link = [a.get("href"), a, ""]
+
+    def handle_data(self, data):
+        if self._link is not None:
+            self._link[2] += data
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._link is not None:
+            href, attrs, text = self._link
+            self.links.append((text.strip(), href, attrs))
+            self._link = None
+        elif tag == "nav":
+            self._depth = 0
+
+
+def repository():
+    config = yaml.safe_load((REPO / "_config.yml").read_text())
+    owner, repo = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+)", config["repository"]["url"]).groups()
+    return owner, repo, config["repository"]["branch"]
+
+
+@pytest.mark.parametrize("docname", toc_module_pages())
+def test_module_page_has_working_launchers(site, docname):
+    page = site / f"{docname}.html"
+    name = Path(docname).name
+    notebook = f"content/{name}.ipynb"
+    parser = LaunchParser()
+    parser.feed(page.read_text(encoding="utf-8"))
+    assert getattr(parser, "nav_label", None), f"{page} has no <nav class='tt-launch' aria-label=...>"
+    by_target = {text: href for text, href, attrs in parser.links}
+    assert set(by_target) == {"Run in your browser", "Open in Binder", "Open in Colab",
+                              f"Download {name}.ipynb"}, parser.links
+
+    # Run in your browser: a relative link (the site may live under a sub-path) to a JupyterLite
+    # app that exists, opening a notebook that the app serves.
+    run = by_target["Run in your browser"]
+    assert not is_off_site(run) and not run.startswith("/"), run
+    app = local_target(page, run)
+    assert app.is_file() and app.is_relative_to(site / "lite"), app
+    opened = parse_qs(urlsplit(run).query)["path"]
+    assert opened == [notebook]
+    assert (site / "lite" / "files" / notebook).is_file()
+
+    owner, repo, branch = repository()
+    binder = urlsplit(by_target["Open in Binder"])
+    assert binder.path == f"/v2/gh/{owner}/{repo}/{branch}"
+    assert parse_qs(binder.query)["labpath"] == [notebook]
+    assert by_target["Open in Colab"] == (
+        f"https://colab.research.google.com/github/{owner}/{repo}/blob/{branch}/{notebook}")
+
+    download = by_target[f"Download {name}.ipynb"]
+    target = local_target(page, download)
+    assert target.is_file() and target.read_bytes() == (REPO / notebook).read_bytes()
+    assert target.name == f"{name}.ipynb"
+    assert "download" in next(a for t, h, a in parser.links if h == download)
+
+
+def test_binder_installs_the_course_package_from_the_repository():
+    requirements = (REPO / "binder" / "requirements.txt").read_text().split("\n")
+    lines = [line.split("#")[0].strip() for line in requirements]
+    assert "./tinytorch_wheel" in lines
+    assert "tinytorch" not in lines, "the name tinytorch on PyPI is another project"
+
+
+# --- in the browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    process = subprocess.Popen([sys.executable, str(REPO / "scripts" / "serve.py"), "--port", "0",
+                                "--directory", str(site)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert match, f"serve.py printed {line!r}"
+    yield f"http://127.0.0.1:{match.group(1)}/"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("lite/static/pyodide/pyodide.asm.wasm", "application/wasm"),
+    ("_static/mermaid/mermaid.esm.min.mjs", "text/javascript"),
+    ("lite/static/pyodide/pyodide.mjs", "text/javascript"),
+    ("book/intro.html", "text/html"),
+])
+def test_server_sends_the_mime_types_browsers_require(server, path, expected):
+    with urlopen(server + path) as response:
+        assert response.headers.get_content_type() == expected
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright  # a test dependency (requirements-test.txt)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+        yield browser
+        browser.close()
+
+
+def visit(browser, url, wait_for=None):
+    """Open url with every request off 127.0.0.1 blocked; return (off-site requests, errors)."""
+    context = browser.new_context()
+    page = context.new_page()
+    off_site, errors = [], []
+
+    def route(route):
+        if urlsplit(route.request.url).hostname == "127.0.0.1" or \
+                route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            off_site.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="load")
+    if wait_for:
+        # sphinxcontrib-mermaid renders a diagram when it scrolls into view
+        page.locator(wait_for.split()[0]).first.scroll_into_view_if_needed()
+        page.wait_for_selector(wait_for, timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    return off_site, errors
+
+
+def test_book_pages_render_offline_in_chromium(site, server, browser):
+    for page in book_pages(site):
+        html = page.read_text(encoding="utf-8")
+        wait_for = None
+        if HAS_MERMAID.search(html):
+            wait_for = ".mermaid svg"
+        elif HAS_MATH.search(html):
+            wait_for = "mjx-container"
+        url = urljoin(server, page.relative_to(site).as_posix())
+        off_site, errors = visit(browser, url, wait_for)
+        assert off_site == [], f"{url} requested {off_site}"
+        assert errors == [], f"{url} logged errors {errors}"
+
+
+def test_search_works_offline(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server + "search.html?q=Binder")
+    results = page.locator("#search-results ul.search li")
+    results.first.wait_for(timeout=30_000)
+    assert any("getting_started" in (a.get_attribute("href") or "")
+               for a in page.locator("#search-results ul.search li a").all())
+    context.close()
