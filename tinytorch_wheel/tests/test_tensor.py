@@ -15,6 +15,8 @@ from tinytorch import Tensor, no_grad
 
 pytestmark = pytest.mark.filterwarnings("error")
 
+# Integer arrays spell out int64: numpy's default integer is int32 in Pyodide (wasm32).
+
 
 # ----- creation and dtype rules --------------------------------------------------------------
 @pytest.mark.parametrize(
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.filterwarnings("error")
         ((1.0, 2.0), np.float32),
         (np.array([1.0, 2.0]), np.float64),
         (np.array([1.0, 2.0], dtype=np.float32), np.float32),
-        (np.array([1, 2]), np.int64),
+        (np.array([1, 2], dtype=np.int64), np.int64),
         (np.array([1, 2], dtype=np.int32), np.int32),
         (np.array([True, False]), np.bool_),
         (np.float64(2.0), np.float64),
@@ -122,7 +124,7 @@ def test_item_tolist_numpy():
         (Tensor([1.0, 2.0]), "Tensor([1., 2.])"),
         (Tensor(3.0), "Tensor(3.)"),
         (Tensor(np.array([1.0, 2.5])), "Tensor([1. , 2.5], dtype=float64)"),
-        (Tensor(np.array([1, 2])), "Tensor([1, 2])"),
+        (Tensor(np.array([1, 2], dtype=np.int64)), "Tensor([1, 2])"),
         (Tensor(np.array([1, 2], dtype=np.int32)), "Tensor([1, 2], dtype=int32)"),
         (Tensor(np.array([True, False])), "Tensor([ True, False])"),
         (Tensor([1.0], requires_grad=True), "Tensor([1.], requires_grad=True)"),
@@ -167,7 +169,7 @@ def test_neg():
         (Tensor([1.0]), 2.5, np.float32),
         (Tensor(np.array([1.0])), 2.5, np.float64),
         (Tensor([1.0]), Tensor(np.array([1.0])), np.float64),  # numpy's promotion
-        (Tensor(np.array([1, 2])), 1, np.int64),  # integer stays integer, like torch
+        (Tensor(np.array([1, 2], dtype=np.int64)), 1, np.int64),  # integer stays integer, like torch
         (Tensor(np.array([1, 2], dtype=np.int32)), 3, np.int32),
     ],
 )
