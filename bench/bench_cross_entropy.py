@@ -100,7 +100,8 @@ def main():
             times[name].append(time.perf_counter() - start)
     median = {name: statistics.median(t) for name, t in times.items()}
     bc4 = BATCH * CLASSES * 4
-    memory = {name: peak_memory(candidates[name]) / bc4 for name in ("numpy (by hand)", "tinytorch")}
+    memory = {name: peak_memory(candidates[name]) / bc4
+              for name in ("numpy (by hand)", "tinytorch")}
 
     print(f"cross-entropy forward+backward, batch {BATCH}, {CLASSES:,} classes, float32 "
           f"(median of {args.repeats}; memory = tracemalloc peak / (B x C x 4 bytes))")

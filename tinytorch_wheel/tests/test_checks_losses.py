@@ -274,7 +274,8 @@ def test_check_passes_on_a_learner_style_numpy_version(check, good, capsys):
     assert out.startswith(f"{check.__name__}: ") and out.endswith(" cases passed")
 
 
-WRONG = [(check, name, wrong) for check, _, _, wrongs in EXERCISES for name, wrong in wrongs.items()]
+WRONG = [(check, name, wrong)
+         for check, _, _, wrongs in EXERCISES for name, wrong in wrongs.items()]
 
 
 @pytest.mark.parametrize("check, name, wrong", WRONG,

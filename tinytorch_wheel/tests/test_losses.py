@@ -498,7 +498,7 @@ def test_float32_in_float32_out(loss):
 
 # ===== errors ====================================================================================
 
-ints = np.array([0, 1])
+ints = np.array([0, 1], dtype=np.int64)
 floats2 = Tensor(f64([0.5, 0.5]))
 
 ERRORS = [
@@ -515,8 +515,10 @@ ERRORS = [
     (lambda: NLLLoss(weight=Tensor(ints)), TypeError, r"weight must be a floating-point tensor"),
     (lambda: BCEWithLogitsLoss(reduction=None), ValueError, r"reduction must be"),
     # inputs that are not tensors, or of the wrong dtype
-    (lambda: MSELoss()([1.0], Tensor([1.0])), TypeError, r"MSELoss: input must be a Tensor, got list"),
-    (lambda: L1Loss()(Tensor([1.0]), 1.0), TypeError, r"L1Loss: target must be a Tensor, got float"),
+    (lambda: MSELoss()([1.0], Tensor([1.0])), TypeError,
+     r"MSELoss: input must be a Tensor, got list"),
+    (lambda: L1Loss()(Tensor([1.0]), 1.0), TypeError,
+     r"L1Loss: target must be a Tensor, got float"),
     (lambda: MSELoss()(Tensor(ints), floats2), TypeError,
      r"MSELoss: input must be a floating-point tensor, got dtype int64"),
     (lambda: BinaryCrossEntropyLoss()(floats2, Tensor(ints)), TypeError,

@@ -185,7 +185,8 @@ def test_nll_loss(layout, ignore, weighted, reduction, dtype):
 def test_every_target_ignored(ours, theirs, kwargs, weighted):
     weight = WEIGHT if weighted else None
     logits = np.random.default_rng(3).normal(size=(3, 4))
-    compare(ours(weight=optional(weight), **kwargs), theirs(weight=optional_torch(weight), **kwargs),
+    compare(ours(weight=optional(weight), **kwargs),
+            theirs(weight=optional_torch(weight), **kwargs),
             [logits], np.float64, constants=[np.full(3, -100)])
 
 

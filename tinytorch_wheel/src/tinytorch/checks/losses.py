@@ -16,7 +16,8 @@ The exercises in the notebook's order; every loss returns a scalar Tensor, the m
     CrossEntropyLoss.forward(logits, targets)            check_cross_entropy_loss(CrossEntropyLoss)
     BinaryCrossEntropyLoss.forward(predictions, targets) check_binary_cross_entropy_loss(
                                                              BinaryCrossEntropyLoss)
-    BCEWithLogitsLoss.forward(logits, targets)           check_bce_with_logits_loss(BCEWithLogitsLoss)
+    BCEWithLogitsLoss.forward(logits, targets)           check_bce_with_logits_loss(
+                                                             BCEWithLogitsLoss)
 
 What the checks ask beyond the formulas: ``log_softmax`` works along any ``dim``, stays finite for
 logits of 1000 and -10000 and leaves its input unchanged; cross-entropy takes logits (N, C) and
@@ -128,7 +129,8 @@ def check_log_softmax(candidate):
              "largest exponent is exp(0) = 1"),
         Case("leaves its input unchanged", lambda: unchanged(rows), rows,
              f"{_text(rows)}, compared after the call",
-             "compute on new arrays (x.data - m), not in place (x.data -= m changes the caller's data)"),
+             "compute on new arrays (x.data - m), not in place: x.data -= m changes the "
+             "caller's tensor"),
     ]
     _run(check, cases)
 
@@ -187,7 +189,8 @@ def check_huber_loss(candidate):
                    "large errors grow linearly: delta * (|d| - 0.5 * delta); " + pieces),
         _loss_case(lambda: candidate(delta=2.0), "delta=2", _floats([1.0, 3.0, -4.0]),
                    _floats([0.0, 0.0, 0.0]), (0.5 + 4.0 + 6.0) / 3,
-                   "use self.delta (here 2.0) for both the threshold and the linear piece; " + pieces,
+                   "use self.delta (here 2.0) in the threshold and in the linear piece; "
+                   + pieces,
                    note=" (HuberLoss(delta=2.0))"),
         _loss_case(candidate, "a batch (2, 2), delta=1", batch_p, batch_t,
                    np.mean(np.where(np.abs(d) < 1, 0.5 * d**2, np.abs(d) - 0.5)),
@@ -228,7 +231,8 @@ def check_cross_entropy_loss(candidate):
     cases = [
         _cross_entropy_case(candidate, "one sample", one, np.array([0]),
                             _plain_cross_entropy(one, [0]),
-                            "loss = -log(softmax(logits)[target]); check the minus sign and the log"),
+                            "loss = -log(softmax(logits)[target]); check the minus sign and "
+                            "the log"),
         _cross_entropy_case(candidate, "three samples, three classes", square, square_targets,
                             _plain_cross_entropy(square, square_targets), pick),
         _cross_entropy_case(candidate, "four samples, three classes", wide, wide_targets,

@@ -142,7 +142,9 @@ def _check_class_target(owner, input, target, allow_probabilities):
                 f"convert with Tensor(target.data.astype(np.int64))"
             )
     else:
-        raise TypeError(f"{owner}: target must hold integer class indices, got dtype {target.dtype}")
+        raise TypeError(
+            f"{owner}: target must hold integer class indices, got dtype {target.dtype}"
+        )
     wanted = f"class indices (integers) of shape {index_shape}"
     if allow_probabilities:
         wanted += f" or class probabilities (floats) of the input's shape {input.shape}"
@@ -160,6 +162,12 @@ def _check_class_index(owner, target, num_classes, ignore_index):
             f"{owner}: target contains class index {wrong[0]}, but the input has {num_classes} "
             f"classes (valid targets are 0..{num_classes - 1}, or ignore_index={ignore_index})"
         )
+
+
+def _check_ignore_index(owner, ignore_index):
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"{owner}: ignore_index must be an integer, got {ignore_index!r}")
+    return int(ignore_index)
 
 
 def _check_class_weight(owner, weight, num_classes):
@@ -244,13 +252,14 @@ def log_softmax(x, dim=-1):
     Example:
         >>> log_softmax(Tensor([[1000.0, 0.0]]))
         Tensor([[    0., -1000.]])
-        >>> np.exp(log_softmax(Tensor([1.0, 2.0, 3.0])).data).sum().round(6)
-        np.float32(1.0)
+        >>> log_softmax(Tensor([0.0, 0.0])).exp()  # back to probabilities
+        Tensor([0.5, 0.5])
     """
     _check_floating("log_softmax", "input", x)
     if x.ndim == 0:
         raise ValueError("log_softmax: input must have at least one dimension, got a scalar")
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or not -x.ndim <= dim < x.ndim:
+    is_int = isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
+    if not is_int or not -x.ndim <= dim < x.ndim:
         raise IndexError(
             f"log_softmax: dim {dim!r} is out of range for an input of shape {x.shape} (use a "
             f"dim from {-x.ndim} to {x.ndim - 1})"
@@ -382,31 +391,29 @@ class CrossEntropyIndices(Function):
     forward:   l_i = w_i * (log(sum_c exp(z_ic)) - z_iy)      with y = target_i, w_i its weight
     backward:  dl_i/dz_i = w_i * (softmax(z_i) - onehot(y))
 
-    One (N, C) array is enough: it holds the shifted logits, then their exp, then the softmax,
-    and the backward turns that softmax into the gradient in place.
+    One (N, C) array is enough: it holds the shifted logits, then their exp, and the backward
+    turns it into the gradient in place (softmax = exp / sum_exp, folded into one multiplication).
     """
 
     def forward(self, logits, target, sample_weight):
-        rows = np.arange(len(target))
         # Subtract each row's maximum so that exp cannot overflow (the log-sum-exp trick).
-        self.softmax = logits - logits.max(axis=1, keepdims=True)
-        target_logit = self.softmax[rows, target]
-        np.exp(self.softmax, out=self.softmax)
-        sum_exp = self.softmax.sum(axis=1)
-        self.softmax /= sum_exp[:, None]
+        self.exp = logits - logits.max(axis=1, keepdims=True)
+        target_logit = self.exp[np.arange(len(target)), target]
+        np.exp(self.exp, out=self.exp)
+        self.sum_exp = self.exp.sum(axis=1)
         self.target, self.sample_weight = target, sample_weight
-        return sample_weight * (np.log(sum_exp) - target_logit)
+        return sample_weight * (np.log(self.sum_exp) - target_logit)
 
     def backward(self, grad):
-        if self.softmax is None:
+        if self.exp is None:
             raise RuntimeError(
                 "CrossEntropyLoss: backward() already ran through this loss; compute the loss "
                 "again (its saved softmax became the gradient, to save memory, as PyTorch frees "
                 "saved tensors after a backward pass)"
             )
-        grad_logits, self.softmax = self.softmax, None
+        grad_logits, self.exp = self.exp, None
         scale = grad * self.sample_weight
-        grad_logits *= scale[:, None]
+        grad_logits *= (scale / self.sum_exp)[:, None]  # softmax * scale
         grad_logits[np.arange(len(self.target)), self.target] -= scale
         return grad_logits
 
@@ -501,13 +508,11 @@ class CrossEntropyLoss(Module):
     def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__()
         self.weight = _check_weight_tensor("CrossEntropyLoss", "weight", weight)
-        if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-            raise TypeError(f"CrossEntropyLoss: ignore_index must be an integer, got {ignore_index!r}")
-        self.ignore_index = int(ignore_index)
+        self.ignore_index = _check_ignore_index("CrossEntropyLoss", ignore_index)
         self.reduction = _check_reduction("CrossEntropyLoss", reduction)
-        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) or not (
-            0.0 <= label_smoothing <= 1.0
-        ):
+        smoothing = label_smoothing
+        is_number = isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool)
+        if not is_number or not 0.0 <= smoothing <= 1.0:
             raise ValueError(
                 f"CrossEntropyLoss: label_smoothing must be a number in [0, 1], got "
                 f"{label_smoothing!r}"
@@ -574,16 +579,15 @@ class NLLLoss(Module):
 
     Example:
         >>> log_probs = Tensor(np.log(np.array([[0.5, 0.5], [0.25, 0.75]])))
-        >>> round(NLLLoss()(log_probs, Tensor(np.array([0, 1]))).item(), 4)  # -(log 0.5 + log 0.75) / 2
+        >>> loss = NLLLoss()(log_probs, Tensor(np.array([0, 1])))
+        >>> round(loss.item(), 4)  # -(log 0.5 + log 0.75) / 2
         0.4904
     """
 
     def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
         super().__init__()
         self.weight = _check_weight_tensor("NLLLoss", "weight", weight)
-        if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-            raise TypeError(f"NLLLoss: ignore_index must be an integer, got {ignore_index!r}")
-        self.ignore_index = int(ignore_index)
+        self.ignore_index = _check_ignore_index("NLLLoss", ignore_index)
         self.reduction = _check_reduction("NLLLoss", reduction)
 
     def forward(self, input, target):
@@ -657,8 +661,8 @@ class BinaryCrossEntropyLoss(Module):
     def forward(self, input, target):
         owner = "BinaryCrossEntropyLoss"
         _check_regression_pair(owner, input, target)
-        _check_probabilities(owner, "input", input,
-                             "; apply Sigmoid to raw scores first, or use BCEWithLogitsLoss on them")
+        raw_scores = "; apply Sigmoid to raw scores first, or use BCEWithLogitsLoss on them"
+        _check_probabilities(owner, "input", input, raw_scores)
         _check_probabilities(owner, "target", target)
         _check_broadcasts_to(owner, "weight", self.weight, input.shape)
         weight = 1.0 if self.weight is None else self.weight.data.astype(input.dtype, copy=False)
