@@ -22,7 +22,15 @@ _grad_enabled = True
 
 
 def is_grad_enabled():
-    """Return True when operations record the graph (outside ``no_grad``)."""
+    """Return True when operations record the graph (outside ``no_grad``).
+
+    Example:
+        >>> is_grad_enabled()
+        True
+        >>> with no_grad():
+        ...     is_grad_enabled()
+        False
+    """
     return _grad_enabled
 
 
@@ -145,7 +153,15 @@ def backward(root, grad):
     """Propagate ``grad`` (a numpy array shaped like ``root``) to every tensor that needs it.
 
     Leaf tensors (created by the user, ``requires_grad=True``) and tensors that called
-    ``retain_grad()`` accumulate the result in ``.grad``, as in PyTorch.
+    ``retain_grad()`` accumulate the result in ``.grad``, as in PyTorch. ``Tensor.backward``
+    checks its arguments and calls this.
+
+    Example:
+        >>> from tinytorch.core.tensor import Tensor
+        >>> x = Tensor([3.0], requires_grad=True)
+        >>> backward(x * x, np.ones(1, dtype=np.float32))
+        >>> x.grad
+        Tensor([6.])
     """
     grads = {id(root): grad}
     for tensor in reversed(_topological_order(root)):

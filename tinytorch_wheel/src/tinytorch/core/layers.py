@@ -266,6 +266,8 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, index):
+        if isinstance(index, slice):  # model[:2] is a smaller model, as in PyTorch
+            return Sequential(*self.layers[index])
         return self.layers[index]
 
     def __len__(self):
