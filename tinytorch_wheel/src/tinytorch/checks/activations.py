@@ -1,0 +1,195 @@
+"""Learner checks for module 02, Activations.
+
+In module 02 there is no autograd yet: the learner computes with numpy on ``x.data`` and returns
+a new ``Tensor``. Each check takes the learner's function (or a module instance, which is called
+the same way) and calls it on tensors: ``relu(x)``, ``softmax(x, dim=1)``.
+
+The exercises in the notebook's order::
+
+    the learner writes                    the check cell runs
+    relu(x) -> Tensor                     check_relu(relu)
+    sigmoid(x) -> Tensor                  check_sigmoid(sigmoid)
+    tanh(x) -> Tensor                     check_tanh(tanh)
+    softmax(x, dim=-1) -> Tensor          check_softmax(softmax)
+
+What the checks ask beyond the formulas: the input is left unchanged; ``sigmoid``, ``tanh`` and
+``softmax`` are exact for inputs of +-1e4 and make numpy give no warning at all (the textbook
+``1 / (1 + np.exp(-x))`` is right there, but only after ``exp`` overflowed to inf, which numpy
+reports: the stable version never overflows); ``softmax`` normalises along ``dim`` (default the
+last) and subtracts the maximum of each slice along ``dim``, not one global maximum.
+
+Every expected value is a plain float64 numpy formula on safe inputs, or a number worked out by
+hand for the extreme ones, never a call of ``tinytorch.core.activations``.
+"""
+
+import numpy as np
+
+from tinytorch.checks._helpers import (floats, no_warning_case, require_function, tensor_result,
+                                       text)
+from tinytorch.checks._report import Case, run_cases
+from tinytorch.core.tensor import Tensor
+
+__all__ = ["check_relu", "check_sigmoid", "check_tanh", "check_softmax"]
+
+MIXED = floats([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
+EXTREMES = floats([-1e4, -800.0, 800.0, 1e4])
+
+
+def _caller(check, candidate):
+    """``call(x, **options)`` returns a case's ``run``: the learner's result as an array."""
+
+    def call(x, describe, **options):
+        def run():
+            got = tensor_result(check, describe, describe, candidate(Tensor(x.copy()), **options))
+            return None if got is None else got.data
+        return run
+
+    return call
+
+
+def _unchanged_case(candidate, x, describe, **options):
+    def run():
+        tensor = Tensor(x.copy())
+        candidate(tensor, **options)
+        return tensor.data
+
+    return Case("leaves its input unchanged", run, x, f"{describe}, compared after the call",
+                "compute a new array (np.maximum(x.data, 0), np.exp(...)), never in place: "
+                "x.data[...] = ... or x.data -= ... changes the caller's tensor")
+
+
+# ===== ReLU ======================================================================================
+
+
+def check_relu(relu):
+    """Check ``relu(x) = max(x, 0)``, elementwise."""
+    check = "check_relu"
+    require_function(check, relu, "relu")
+    call = _caller(check, relu)
+    vector = floats([-3.0, -1.0, 0.0, 2.0, 5.0])
+    cases = [
+        Case("mixed signs", call(vector, text(vector)), [0.0, 0.0, 0.0, 2.0, 5.0], text(vector),
+             "relu keeps positive values and replaces negative ones by 0: np.maximum(x.data, 0)"),
+        Case("a matrix", call(MIXED, text(MIXED)), [[0.0, 0.0, 0.0], [0.5, 1.0, 3.0]], text(MIXED),
+             "elementwise, whatever the shape"),
+        Case("tiny and huge values", call(floats([-1e-8, 1e-8, -1e4, 1e4]), "[-1e-8, 1e-8, -1e4, 1e4]"),
+             [0.0, 1e-8, 0.0, 1e4], "[-1e-08, 1e-08, -10000.0, 10000.0]",
+             "only the sign decides: a positive value passes unchanged, however small",
+             rtol=1e-7, atol=0.0),
+        _unchanged_case(relu, MIXED, text(MIXED)),
+    ]
+    run_cases(check, cases)
+
+
+# ===== Sigmoid ===================================================================================
+
+
+def check_sigmoid(sigmoid):
+    """Check ``sigmoid(x) = 1 / (1 + exp(-x))``, exact and warning-free for inputs of +-1e4."""
+    check = "check_sigmoid"
+    require_function(check, sigmoid, "sigmoid")
+    call = _caller(check, sigmoid)
+    safe = floats([-5.0, -1.0, 0.0, 1.0, 5.0])
+    stable = ("exp(-x) overflows for x = -1e4. Use e = exp(-|x|), which is at most 1: "
+              "1 / (1 + e) where x >= 0 and e / (1 + e) where x < 0 (np.where picks per element)")
+    cases = [
+        Case("small inputs", call(safe, text(safe)), 1 / (1 + np.exp(-safe)), text(safe),
+             "sigmoid(x) = 1 / (1 + exp(-x)); sigmoid(0) = 0.5, sigmoid(-x) = 1 - sigmoid(x)"),
+        Case("a matrix", call(MIXED, text(MIXED)), 1 / (1 + np.exp(-MIXED)), text(MIXED),
+             "elementwise, whatever the shape"),
+        # sigmoid(-1e4) = 1 / (1 + e^10000) = 0 and sigmoid(1e4) = 1 in any floating type
+        Case("inputs of +-800 and +-1e4", call(EXTREMES, text(EXTREMES)), [0.0, 0.0, 1.0, 1.0],
+             text(EXTREMES), "exp(800) is inf and inf / inf is nan: " + stable),
+        Case("very negative inputs stay accurate", call(floats([-30.0, -50.0]), "[-30.0, -50.0]"),
+             np.exp([-30.0, -50.0]) / (1 + np.exp([-30.0, -50.0])), "[-30.0, -50.0]",
+             "sigmoid(-50) is 1.9e-22, not 0: compute e / (1 + e) with e = exp(x) for x < 0, "
+             "rather than 1 - sigmoid(50)", rtol=1e-6, atol=0.0),
+        no_warning_case(check, "no overflow", lambda: sigmoid(Tensor(EXTREMES.copy())),
+                        f"{text(EXTREMES)} (numpy's warnings recorded)", stable),
+        _unchanged_case(sigmoid, MIXED, text(MIXED)),
+    ]
+    run_cases(check, cases)
+
+
+# ===== Tanh ======================================================================================
+
+
+def check_tanh(tanh):
+    """Check ``tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))``, exact for inputs of +-1e4."""
+    check = "check_tanh"
+    require_function(check, tanh, "tanh")
+    call = _caller(check, tanh)
+    safe = floats([-3.0, -1.0, 0.0, 0.5, 2.0])
+    formula = (np.exp(safe) - np.exp(-safe)) / (np.exp(safe) + np.exp(-safe))
+    stable = ("exp(1e4) is inf and inf / inf is nan: use np.tanh, or a form that only takes exp "
+              "of non-positive numbers, e.g. (1 - e) / (1 + e) * sign(x) with e = exp(-2|x|)")
+    cases = [
+        Case("small inputs", call(safe, text(safe)), formula, text(safe),
+             "tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x)); it is odd: tanh(-x) = -tanh(x)"),
+        Case("a matrix", call(MIXED, text(MIXED)),
+             (np.exp(2 * MIXED) - 1) / (np.exp(2 * MIXED) + 1), text(MIXED),
+             "elementwise, whatever the shape"),
+        Case("inputs of +-800 and +-1e4", call(EXTREMES, text(EXTREMES)), [-1.0, -1.0, 1.0, 1.0],
+             text(EXTREMES), stable),
+        no_warning_case(check, "no overflow", lambda: tanh(Tensor(EXTREMES.copy())),
+                        f"{text(EXTREMES)} (numpy's warnings recorded)", stable),
+        _unchanged_case(tanh, MIXED, text(MIXED)),
+    ]
+    run_cases(check, cases)
+
+
+# ===== Softmax ===================================================================================
+
+
+def _plain_softmax(x, axis):
+    """The textbook formula, safe here because these inputs are small."""
+    return np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)
+
+
+def check_softmax(softmax):
+    """Check ``softmax(x, dim=-1)``: positive, summing to one along ``dim``, stable for 1e4."""
+    check = "check_softmax"
+    require_function(check, softmax, "softmax")
+    call = _caller(check, softmax)
+    row = floats([[1.0, 2.0, 3.0]])
+    rows = floats([[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]])
+    square = floats([[1.0, 0.0], [3.0, -1.0]])
+    cube = np.arange(12, dtype=np.float64).reshape(2, 3, 2) / 4
+    # exp([0, ln 2, ln 5]) = [1, 2, 5], which sum to 8
+    worked = floats([[0.0, np.log(2.0), np.log(5.0)]])
+    huge = floats([[1e4, 0.0, -1e4], [1e4, 1e4, 1e4]])
+    scales = floats([[1000.0, 999.0], [0.0, -1.0]])
+    along = "normalise along dim: sum with axis=dim, keepdims=True, so each slice sums to one"
+    shift = ("exp(1e4) overflows: subtract the maximum along dim first, "
+             "x.data - x.data.max(axis=dim, keepdims=True); it cancels out of the fraction")
+    cases = [
+        Case("a worked example", call(worked, "[[0, ln 2, ln 5]]", dim=-1),
+             [[1 / 8, 2 / 8, 5 / 8]], "[[0.0, ln 2, ln 5]] (dim=-1)",
+             "softmax(x)_i = exp(x_i) / sum_j exp(x_j): here [1, 2, 5] / 8"),
+        Case("one row", call(row, text(row), dim=-1), _plain_softmax(row, -1),
+             f"{text(row)} (dim=-1)", along),
+        Case("two rows", call(rows, text(rows), dim=-1), _plain_softmax(rows, -1),
+             f"{text(rows)} (dim=-1)", "each row separately: " + along),
+        Case("dim defaults to -1", call(rows, text(rows)), _plain_softmax(rows, -1),
+             f"{text(rows)} (no dim given)", "give dim a default: def softmax(x, dim=-1)"),
+        Case("dim=0 (down the columns)", call(square, text(square), dim=0),
+             _plain_softmax(square, 0), f"{text(square)} (dim=0)",
+             "use the dim argument as the numpy axis: " + along),
+        Case("a 3-D input, dim=1", call(cube, "cube", dim=1), _plain_softmax(cube, 1),
+             "np.arange(12).reshape(2, 3, 2) / 4 (dim=1)", along),
+        Case("equal logits", call(floats([[7.0, 7.0, 7.0, 7.0]]), "[[7, 7, 7, 7]]", dim=-1),
+             np.full((1, 4), 0.25), "[[7.0, 7.0, 7.0, 7.0]] (dim=-1)",
+             "equal scores share the probability equally"),
+        # subtracting each row's maximum: [1e4, 0, -1e4] -> [0, -1e4, -2e4] -> [1, 0, 0]
+        Case("logits of +-1e4", call(huge, text(huge), dim=-1),
+             [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], f"{text(huge)} (dim=-1)", shift),
+        # one global maximum (1000) would send the second row to exp(-1000) = 0 and 0 / 0
+        Case("rows of very different size", call(scales, text(scales), dim=-1),
+             _plain_softmax(floats([[1.0, 0.0], [0.0, -1.0]]), -1), f"{text(scales)} (dim=-1)",
+             "subtract each row's own maximum (axis=dim, keepdims=True), not the maximum of "
+             "the whole tensor: that sends the small row to exp(-1000) = 0, then 0 / 0"),
+        no_warning_case(check, "no overflow", lambda: softmax(Tensor(huge.copy()), dim=-1),
+                        f"{text(huge)} (numpy's warnings recorded)", shift),
+        _unchanged_case(softmax, rows, text(rows), dim=-1),
+    ]
+    run_cases(check, cases)

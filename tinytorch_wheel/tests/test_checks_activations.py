@@ -1,0 +1,144 @@
+"""The module 02 learner checks accept right answers and reject wrong ones.
+
+Learners have no autograd in module 02: their versions compute with numpy on ``.data`` and return
+a Tensor. Each check runs on the reference functions and modules, on learner-style numpy
+versions, and on typical mistakes, each of which must fail with the standard AssertionError.
+"""
+
+import numpy as np
+import pytest
+
+from tinytorch.checks import activations as checks
+from tinytorch.core import activations
+from tinytorch.core.tensor import Tensor
+
+
+def numpy_version(formula):
+    """An activation the way a learner writes it in module 02: numpy on .data, a Tensor out."""
+    return lambda x: Tensor(formula(x.data))
+
+
+def numpy_softmax(formula):
+    return lambda x, dim=-1: Tensor(formula(x.data, dim))
+
+
+def stable_sigmoid(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def stable_softmax(x, dim):
+    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def relu_in_place(x):
+    np.maximum(x.data, 0, out=x.data)
+    return x
+
+
+def softmax_in_place(x, dim=-1):
+    x.data -= x.data.max(axis=dim, keepdims=True)
+    e = np.exp(x.data)
+    return Tensor(e / e.sum(axis=dim, keepdims=True))
+
+
+RIGHT = {
+    "check_relu": [activations.relu, activations.ReLU(), numpy_version(lambda x: np.maximum(x, 0)),
+                   numpy_version(lambda x: x * (x > 0))],
+    "check_sigmoid": [activations.sigmoid, activations.Sigmoid(), numpy_version(stable_sigmoid)],
+    "check_tanh": [activations.tanh, activations.Tanh(), numpy_version(np.tanh),
+                   numpy_version(lambda x: 2 * stable_sigmoid(2 * x) - 1)],
+    "check_softmax": [activations.softmax, numpy_softmax(stable_softmax)],
+}
+
+WRONG = {
+    "check_relu": [
+        numpy_version(np.abs),
+        numpy_version(lambda x: np.clip(x, 0, 1)),
+        numpy_version(lambda x: np.where(x > 0, x, 0.01 * x)),  # leaky
+        numpy_version(lambda x: (x > 0).astype(x.dtype)),  # the mask, not the values
+        numpy_version(lambda x: np.maximum(x, 1e-3)),
+        lambda x: np.maximum(x.data, 0),  # a numpy array, not a Tensor
+        relu_in_place,
+    ],
+    "check_sigmoid": [
+        numpy_version(lambda x: 1 / (1 + np.exp(-x))),  # right values, but overflows
+        numpy_version(lambda x: np.exp(x) / (1 + np.exp(x))),  # nan at 1e4
+        numpy_version(lambda x: np.where(x >= 0, 1 / (1 + np.exp(-x)),
+                                         np.exp(x) / (1 + np.exp(x)))),  # both branches overflow
+        numpy_version(lambda x: 1 / (1 + np.exp(x))),  # sign
+        numpy_version(lambda x: 1 - 1 / (1 + np.exp(np.clip(x, -500, 500)))),  # loses 1e-22
+        numpy_version(np.tanh),
+        numpy_version(lambda x: 1 / (1 + np.exp(-np.clip(x, -30, 30)))),  # clipped too soon
+    ],
+    "check_tanh": [
+        numpy_version(lambda x: (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))),  # nan
+        numpy_version(lambda x: (np.exp(2 * x) - 1) / (np.exp(2 * x) + 1)),  # nan at 1e4
+        numpy_version(lambda x: (np.exp(x) + np.exp(-x)) / (np.exp(x) - np.exp(-x))),
+        numpy_version(lambda x: 2 * stable_sigmoid(x) - 1),  # tanh(x / 2)
+        numpy_version(stable_sigmoid),
+        numpy_version(lambda x: np.sinh(x) / np.cosh(x)),  # inf / inf at 1e4
+    ],
+    "check_softmax": [
+        numpy_softmax(lambda x, dim: np.exp(x) / np.exp(x).sum(axis=dim, keepdims=True)),
+        numpy_softmax(lambda x, dim: stable_softmax(x, 0)),  # ignores dim
+        numpy_softmax(lambda x, dim: stable_softmax(x, -1)),  # ignores dim, the other way
+        numpy_softmax(lambda x, dim: np.exp(x - x.max()) / np.exp(x - x.max()).sum(
+            axis=dim, keepdims=True)),  # one global maximum
+        numpy_softmax(lambda x, dim: np.exp(x - x.max()) / np.exp(x - x.max()).sum()),
+        numpy_softmax(lambda x, dim: (x - x.max(axis=dim, keepdims=True)) - np.log(np.exp(
+            x - x.max(axis=dim, keepdims=True)).sum(axis=dim, keepdims=True))),  # log-softmax
+        numpy_softmax(lambda x, dim: x / x.sum(axis=dim, keepdims=True)),  # no exp
+        lambda x, dim=0: Tensor(stable_softmax(x.data, dim)),  # wrong default dim
+        softmax_in_place,
+    ],
+}
+
+
+@pytest.mark.filterwarnings("error")  # a right version makes numpy give no warning at all
+@pytest.mark.parametrize("name, right", [(n, r) for n, rs in RIGHT.items() for r in rs])
+def test_checks_pass_right_versions(name, right, capsys):
+    getattr(checks, name)(right)
+    out = capsys.readouterr().out
+    assert out.startswith(f"{name}: ") and out.endswith(" cases passed\n") and out.count("\n") == 1
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflowing versions warn, of course
+@pytest.mark.parametrize("name, wrong", [(n, w) for n, ws in WRONG.items() for w in ws])
+def test_checks_reject_wrong_versions(name, wrong):
+    with pytest.raises(AssertionError) as info:
+        getattr(checks, name)(wrong)
+    message = str(info.value)
+    assert message.startswith(f"{name}: ")
+    for field in ("  input     ", "  expected  ", "  got       ", "  hint      "):
+        assert field in message
+
+
+def test_every_check_has_five_wrong_versions():
+    assert set(WRONG) == set(RIGHT) == set(checks.__all__)
+    assert all(len(versions) >= 5 for versions in WRONG.values())
+
+
+@pytest.mark.parametrize("name", checks.__all__)
+def test_a_stub_propagates_its_not_implemented_error(name):
+    def stub(x, dim=-1):
+        raise NotImplementedError("return a Tensor of the activation of x")
+
+    with pytest.raises(NotImplementedError, match="return a Tensor of the activation"):
+        getattr(checks, name)(stub)
+
+
+@pytest.mark.parametrize("name", checks.__all__)
+def test_checks_want_a_function_not_a_class(name):
+    with pytest.raises(TypeError, match=rf"{name}: pass your function"):
+        getattr(checks, name)(activations.ReLU)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_the_overflow_message():
+    with pytest.raises(AssertionError) as info:
+        checks.check_sigmoid(WRONG["check_sigmoid"][0])
+    lines = str(info.value).splitlines()
+    assert lines[0] == "check_sigmoid: numpy warned during 'no overflow'"
+    assert lines[3] == "  got       RuntimeWarning: overflow encountered in exp"

@@ -1,0 +1,193 @@
+"""The module 01 learner checks accept right answers and reject wrong ones.
+
+In module 01 the learner writes a Tensor class without autograd. Each check runs on the reference
+Tensor, on a learner-style class written with plain numpy, and on classes with one typical
+mistake each, which must fail with the standard AssertionError.
+"""
+
+import numpy as np
+import pytest
+
+from tinytorch import Tensor
+from tinytorch.checks import tensor as checks
+
+
+class Learner:
+    """A correct module-01 Tensor, the way a learner writes it."""
+
+    def __init__(self, data):
+        if isinstance(data, np.ndarray):
+            self.data = data
+        else:
+            self.data = np.array(data, dtype=np.float32)
+
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+    dtype = property(lambda self: self.data.dtype)
+
+    @staticmethod
+    def _plain(other):
+        return other.data if isinstance(other, Learner) else other
+
+    def __add__(self, other):
+        return type(self)(self.data + self._plain(other))
+
+    def __radd__(self, other):
+        return type(self)(self._plain(other) + self.data)
+
+    def __sub__(self, other):
+        return type(self)(self.data - self._plain(other))
+
+    def __rsub__(self, other):
+        return type(self)(self._plain(other) - self.data)
+
+    def __mul__(self, other):
+        return type(self)(self.data * self._plain(other))
+
+    def __rmul__(self, other):
+        return type(self)(self._plain(other) * self.data)
+
+    def __truediv__(self, other):
+        return type(self)(self.data / self._plain(other))
+
+    def __rtruediv__(self, other):
+        return type(self)(self._plain(other) / self.data)
+
+    def __matmul__(self, other):
+        if self.shape[-1] != other.shape[-2 if other.ndim > 1 else 0]:
+            raise ValueError(f"matmul: shapes {self.shape} and {other.shape} do not fit")
+        return type(self)(np.matmul(self.data, other.data))
+
+    def sum(self, axis=None, keepdims=False):
+        return type(self)(np.asarray(self.data.sum(axis=axis, keepdims=keepdims)))
+
+    def mean(self, axis=None, keepdims=False):
+        return type(self)(np.asarray(self.data.mean(axis=axis, keepdims=keepdims)))
+
+    def max(self, axis=None, keepdims=False):
+        return type(self)(np.asarray(self.data.max(axis=axis, keepdims=keepdims)))
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], tuple):
+            shape = shape[0]
+        return type(self)(self.data.reshape(shape))
+
+    def transpose(self):
+        return type(self)(self.data.T)
+
+    T = property(transpose)
+
+
+def wrong(name, **methods):
+    return type(name, (Learner,), methods)
+
+
+WRONG = {
+    "check_tensor_creation": [
+        wrong("KeepsTheList", __init__=lambda self, data: setattr(self, "data", data)),
+        wrong("Float64Lists", __init__=lambda self, data: setattr(self, "data", np.array(data))),
+        wrong("AlwaysFloat32", __init__=lambda self, data: setattr(
+            self, "data", np.array(data, dtype=np.float32))),
+        wrong("ShapeAsList", shape=property(lambda self: list(self.data.shape))),
+        wrong("ShapeIsLength", shape=property(lambda self: (len(self.data),))),
+        wrong("NdimIsSize", ndim=property(lambda self: self.data.size)),
+        wrong("SizeIsLength", size=property(lambda self: len(self.data))),
+    ],
+    "check_arithmetic": [
+        wrong("NumpyResult", __add__=lambda self, other: self.data + Learner._plain(other)),
+        wrong("RsubBackwards", __rsub__=lambda self, other: type(self)(self.data - other)),
+        wrong("RdivBackwards", __rtruediv__=lambda self, other: type(self)(self.data / other)),
+        wrong("MulAdds", __mul__=lambda self, other: type(self)(self.data + Learner._plain(other))),
+        wrong("SubtractsWrongWay",
+              __sub__=lambda self, other: type(self)(Learner._plain(other) - self.data)),
+        wrong("AddInPlace", __add__=lambda self, other: (
+            np.add(self.data, Learner._plain(other), out=self.data, casting="unsafe"),
+            self)[1]),
+        wrong("NumbersAsFloat64",
+              __mul__=lambda self, other: type(self)(self.data * np.array(Learner._plain(other)))),
+    ],
+    "check_matmul": [
+        wrong("Elementwise", __matmul__=lambda self, other: type(self)(self.data * other.data)),
+        wrong("Swapped", __matmul__=lambda self, other: type(self)(
+            np.matmul(other.data, self.data) if other.ndim > 1 and self.ndim > 1
+            and other.shape[-1] == self.shape[-2] else np.matmul(self.data, other.data))),
+        wrong("WithDot", __matmul__=lambda self, other: type(self)(np.dot(self.data, other.data))),
+        wrong("NoShapeCheck", __matmul__=lambda self, other: type(self)(self.data @ other.data)),
+        wrong("NumpyResult", __matmul__=lambda self, other: self.data @ other.data),
+        wrong("SilentOnMismatch", __matmul__=lambda self, other: type(self)(
+            self.data @ other.data if self.shape[-1] == other.shape[-2 if other.ndim > 1 else 0]
+            else np.zeros(1))),
+    ],
+    "check_reductions": [
+        wrong("IgnoresAxis", sum=lambda self, axis=None, keepdims=False: type(self)(
+            np.asarray(self.data.sum()))),
+        wrong("IgnoresKeepdims", sum=lambda self, axis=None, keepdims=False: type(self)(
+            np.asarray(self.data.sum(axis=axis)))),
+        wrong("MeanOverEverything", mean=lambda self, axis=None, keepdims=False: type(self)(
+            np.asarray(self.data.sum(axis=axis, keepdims=keepdims) / self.data.size))),
+        wrong("Argmax", max=lambda self, axis=None, keepdims=False: type(self)(
+            np.asarray(self.data.argmax(axis=axis, keepdims=keepdims), dtype=np.float64))),
+        wrong("NumberResult", sum=lambda self, axis=None, keepdims=False: self.data.sum(
+            axis=axis, keepdims=keepdims)),
+        wrong("AxisZeroAlways", max=lambda self, axis=None, keepdims=False: type(self)(
+            np.asarray(self.data.max(axis=None if axis is None else 0, keepdims=keepdims)))),
+    ],
+    "check_reshape_and_transpose": [
+        wrong("FortranOrder", reshape=lambda self, *shape: type(self)(
+            self.data.reshape(shape[0] if isinstance(shape[0], tuple) else shape, order="F"))),
+        wrong("TIsReshape", T=property(lambda self: type(self)(
+            self.data.reshape(self.data.shape[::-1])))),
+        wrong("NumpyResult", reshape=lambda self, *shape: self.data.reshape(
+            shape[0] if isinstance(shape[0], tuple) else shape)),
+        wrong("TransposeIsSelf", transpose=lambda self: self),
+        wrong("TSwapsLastTwo", T=property(lambda self: type(self)(np.swapaxes(self.data, -1, -2)))),
+    ],
+}
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError("Tensor.__init__: store data as a numpy array in self.data")
+
+
+@pytest.mark.parametrize("name", checks.__all__)
+@pytest.mark.parametrize("right", [Tensor, Learner], ids=["reference", "learner"])
+def test_checks_pass_right_versions(name, right, capsys):
+    getattr(checks, name)(right)
+    out = capsys.readouterr().out
+    assert out.startswith(f"{name}: ") and out.endswith(" cases passed\n") and out.count("\n") == 1
+
+
+@pytest.mark.parametrize("name, wrong_class", [(n, w) for n, ws in WRONG.items() for w in ws],
+                         ids=lambda v: getattr(v, "__name__", v))
+def test_checks_reject_wrong_versions(name, wrong_class):
+    with pytest.raises(AssertionError) as info:
+        getattr(checks, name)(wrong_class)
+    message = str(info.value)
+    assert message.startswith(f"{name}: ")
+    for field in ("  input     ", "  expected  ", "  got       ", "  hint      "):
+        assert field in message
+
+
+def test_every_check_has_five_wrong_versions():
+    assert set(WRONG) == set(checks.__all__)
+    assert all(len(versions) >= 5 for versions in WRONG.values())
+
+
+@pytest.mark.parametrize("name", checks.__all__)
+def test_a_stub_propagates_its_not_implemented_error(name):
+    with pytest.raises(NotImplementedError, match="store data as a numpy array"):
+        getattr(checks, name)(type("Stub", (Learner,), {"__init__": stub}))
+
+
+@pytest.mark.parametrize("name", checks.__all__)
+def test_checks_want_the_class(name):
+    with pytest.raises(TypeError, match=rf"{name}: pass your class itself"):
+        getattr(checks, name)(Tensor([1.0]))
+
+
+def test_a_failure_reads_well():
+    with pytest.raises(AssertionError) as info:
+        checks.check_matmul(WRONG["check_matmul"][0])
+    assert str(info.value).splitlines()[0] == "check_matmul: wrong result for '2x2 @ 2x2'"
+    assert "not the elementwise *" in str(info.value)
