@@ -151,6 +151,36 @@ def test_every_local_asset_of_a_book_page_exists(site):
     assert missing == [], "pages ask for files the site does not have:\n" + "\n".join(missing)
 
 
+class LinkParser(HTMLParser):
+    """Targets a reader can follow: <a href> and jupyterlite-sphinx's window.open('...') buttons."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        self.links += re.findall(r"window\.open\('([^']+)'\)", a.get("onclick", ""))
+
+
+def test_every_relative_link_of_a_book_page_exists(site):
+    broken, followed = [], 0
+    for page in book_pages(site):
+        parser = LinkParser()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for url in parser.links:
+            if url.startswith(("mailto:", "javascript:")) or is_off_site(url):
+                continue
+            target = local_target(page, url)
+            followed += target is not None
+            if target is not None and not target.exists():
+                broken.append(f"{page.relative_to(site)}: {url}")
+    assert followed > 0
+    assert broken == [], "links to files the site does not have:\n" + "\n".join(broken)
+
+
 def test_math_and_diagrams_are_served_by_the_site(site):
     """Pages with math load the vendored MathJax; pages with diagrams import the vendored mermaid."""
     math_pages = [p for p in book_pages(site) if HAS_MATH.search(p.read_text(encoding="utf-8"))]
