@@ -54,11 +54,15 @@ class CheckFailure(AssertionError):
 
 def fail(check, problem, describe, expected, got, hint):
     """Raise the learner-facing AssertionError in the standard four-line format."""
+
+    def field(value):  # the rows of a printed matrix line up under its first row
+        return str(value).replace("\n", "\n" + " " * 12)
+
     raise CheckFailure(
         f"{check}: {problem}\n"
-        f"  input     {describe}\n"
-        f"  expected  {expected}\n"
-        f"  got       {got}\n"
+        f"  input     {field(describe)}\n"
+        f"  expected  {field(expected)}\n"
+        f"  got       {field(got)}\n"
         f"  hint      {hint}"
     )
 

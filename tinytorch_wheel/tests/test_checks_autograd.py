@@ -1,0 +1,275 @@
+"""The module 05 learner checks accept right answers and reject wrong ones.
+
+Each check runs on the reference (tinytorch.core), on a version written the way a learner writes
+it in the notebook, and on versions with one typical mistake each, which must fail with the
+standard AssertionError.
+"""
+
+import numpy as np
+import pytest
+
+from tinytorch.checks import autograd as checks
+from tinytorch.core import autograd, layers, tensor
+from tinytorch.core.autograd import Function
+
+
+def function(name, forward, backward):
+    """A Function subclass made of a forward and a backward, as a learner writes it."""
+    return type(name, (Function,), {"forward": forward, "backward": backward})
+
+
+# ----- learner-style right versions ------------------------------------------------------------------
+def mul_forward(self, a, b):
+    self.a, self.b = a, b
+    return a * b
+
+
+def exp_forward(self, a):
+    self.a, self.out = a, np.exp(a)
+    return self.out
+
+
+def matmul_forward(self, a, b):
+    self.a, self.b = a, b
+    return a @ b
+
+
+def sum_forward(self, a, axis=None, keepdims=False):
+    self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
+    return np.sum(a, axis=axis, keepdims=keepdims)
+
+
+def sum_backward(self, grad):
+    if self.axis is not None and not self.keepdims:
+        grad = np.expand_dims(grad, self.axis)
+    return np.broadcast_to(grad, self.shape)
+
+
+def linear_forward(self, x, weight, bias):
+    self.x, self.weight = x, weight
+    return x @ weight.T + bias
+
+
+def learner_unbroadcast(grad, shape):
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    for axis, n in enumerate(shape):
+        if n == 1:
+            grad = grad.sum(axis=axis, keepdims=True)
+    return grad
+
+
+def learner_numerical_gradient(f, x, eps=1e-6):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        up = f(x)
+        x[i] = old - eps
+        down = f(x)
+        x[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+
+
+Mul = function("Mul", mul_forward, lambda self, g: (g * self.b, g * self.a))
+Exp = function("Exp", exp_forward, lambda self, g: g * self.out)
+Sum = function("Sum", sum_forward, sum_backward)
+MatMul = function("MatMul", matmul_forward, lambda self, g: (g @ self.b.T, self.a.T @ g))
+Linear = function("LinearFunction", linear_forward,
+                  lambda self, g: (g @ self.weight, g.T @ self.x, g.sum(axis=0)))
+
+RIGHT = {
+    "check_mul_backward": [tensor.Mul, Mul],
+    "check_exp_backward": [tensor.Exp, Exp],
+    "check_sum_backward": [tensor.Sum, Sum],
+    "check_matmul_backward": [tensor.MatMul, MatMul],
+    "check_linear_backward": [layers.LinearFunction, Linear],
+    "check_unbroadcast": [autograd.unbroadcast, learner_unbroadcast],
+    "check_numerical_gradient": [autograd.numerical_gradient, learner_numerical_gradient],
+}
+
+
+# ----- wrong versions ---------------------------------------------------------------------------------
+def numerical_gradient_variant(step):
+    """A numerical gradient whose per-element estimate is ``step(f, x, i, eps)``."""
+
+    def numerical_gradient(f, x, eps=1e-6):
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            grad[i] = step(f, x, i, eps)
+        return grad
+
+    return numerical_gradient
+
+
+def nudged(f, x, i, delta):
+    old = x[i]
+    x[i] = old + delta
+    value = f(x)
+    x[i] = old
+    return value
+
+
+def not_restored(f, x, i, eps):
+    old = x[i]
+    x[i] = old + eps
+    up = f(x)
+    x[i] = old - eps
+    return (up - f(x)) / (2 * eps)
+
+
+def rows_only(f, x, eps=1e-6):
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        old = x[i].copy()
+        x[i] = old + eps
+        up = f(x)
+        x[i] = old - eps
+        down = f(x)
+        x[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+
+
+def unbroadcast_without_keepdims(grad, shape):
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    axes = tuple(axis for axis, n in enumerate(shape) if n == 1 and grad.shape[axis] != 1)
+    return grad.sum(axis=axes) if axes else grad
+
+
+WRONG = {
+    "check_mul_backward": [
+        function("Swapped", mul_forward, lambda self, g: (g * self.a, g * self.b)),
+        function("NoUpstream", mul_forward, lambda self, g: (self.b, self.a)),
+        function("LikeAdd", mul_forward, lambda self, g: (g, g)),
+        function("OneGradient", mul_forward, lambda self, g: g * self.b),
+        function("Summed", mul_forward, lambda self, g: ((g * self.b).sum(), (g * self.a).sum())),
+        function("BothProducts", mul_forward, lambda self, g: (g * self.a * self.b,) * 2),
+        function("WrongForward", lambda self, a, b: mul_forward(self, a, b) + 0 * a + a,
+                 lambda self, g: (g * self.b, g * self.a)),
+    ],
+    "check_exp_backward": [
+        function("TimesInput", exp_forward, lambda self, g: g * self.a),
+        function("NoUpstream", exp_forward, lambda self, g: self.out),
+        function("NegativeExponent", exp_forward, lambda self, g: g / self.out),
+        function("LogDerivative", exp_forward, lambda self, g: g / np.log(self.out + 2)),
+        function("PlusInstead", exp_forward, lambda self, g: g + self.out),
+        function("ReturnsGrad", exp_forward, lambda self, g: g),
+    ],
+    "check_sum_backward": [
+        function("ForgetsGrad", sum_forward, lambda self, g: np.ones(self.shape)),
+        function("DividedByCount", sum_forward,
+                 lambda self, g: sum_backward(self, g) / np.prod(self.shape)),
+        function("ReturnsGrad", sum_forward, lambda self, g: g),
+        function("NoExpandDims", sum_forward, lambda self, g: np.broadcast_to(g, self.shape)),
+        function("ExpandsLastAxis", sum_forward, lambda self, g: np.broadcast_to(
+            g if self.axis is None or self.keepdims else np.expand_dims(g, -1), self.shape)),
+        function("TotalEverywhere", sum_forward, lambda self, g: np.full(self.shape, g.sum())),
+    ],
+    "check_matmul_backward": [
+        function("NoTransposes", matmul_forward, lambda self, g: (g @ self.b, self.a @ g)),
+        function("SwappedRoles", matmul_forward, lambda self, g: (self.a.T @ g, g @ self.b.T)),
+        function("ReversedOrder", matmul_forward, lambda self, g: (self.b.T @ g, g @ self.a.T)),
+        function("NoUpstream", matmul_forward, lambda self, g: (
+            np.ones_like(g) @ self.b.T, self.a.T @ np.ones_like(g))),
+        function("Elementwise", matmul_forward, lambda self, g: (g * self.b, g * self.a)),
+        function("HalfTransposed", matmul_forward, lambda self, g: (g @ self.b.T, self.a @ g)),
+    ],
+    "check_linear_backward": [
+        function("NoBiasInForward", lambda self, x, w, b: linear_forward(self, x, w, b) - b,
+                 Linear.backward),
+        function("WeightTransposed", linear_forward,
+                 lambda self, g: (g @ self.weight, self.x.T @ g, g.sum(axis=0))),
+        function("BiasPerRow", linear_forward,
+                 lambda self, g: (g @ self.weight, g.T @ self.x, g.sum(axis=1))),
+        function("BiasMean", linear_forward,
+                 lambda self, g: (g @ self.weight, g.T @ self.x, g.mean(axis=0))),
+        function("BiasNotSummed", linear_forward,
+                 lambda self, g: (g @ self.weight, g.T @ self.x, g)),
+        function("TwoGradients", linear_forward, lambda self, g: (g @ self.weight, g.T @ self.x)),
+        function("NoUpstreamForX", linear_forward, lambda self, g: (
+            np.ones_like(g) @ self.weight, g.T @ self.x, g.sum(axis=0))),
+    ],
+    "check_unbroadcast": [
+        lambda grad, shape: grad.sum(axis=0) if grad.shape != shape else grad,
+        lambda grad, shape: learner_unbroadcast(grad, shape) / (grad.size / max(np.prod(shape), 1)),
+        lambda grad, shape: grad.sum() if grad.shape != shape else grad,
+        unbroadcast_without_keepdims,
+        lambda grad, shape: grad,
+        lambda grad, shape: learner_unbroadcast(grad, shape).T,
+    ],
+    "check_numerical_gradient": [
+        numerical_gradient_variant(lambda f, x, i, eps: (nudged(f, x, i, eps) - f(x)) / eps),
+        numerical_gradient_variant(
+            lambda f, x, i, eps: (nudged(f, x, i, eps) - nudged(f, x, i, -eps)) / eps),
+        numerical_gradient_variant(not_restored),
+        rows_only,
+        numerical_gradient_variant(
+            lambda f, x, i, eps: nudged(f, x, i, eps) - nudged(f, x, i, -eps)),
+        numerical_gradient_variant(
+            lambda f, x, i, eps: (nudged(f, x, i, eps) - nudged(f, x, i, -eps)) / (2 * eps)
+            * (1 + 1e-3)),
+    ],
+}
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("name, right", [(n, r) for n, rs in RIGHT.items() for r in rs])
+def test_checks_pass_right_versions(name, right, capsys):
+    getattr(checks, name)(right)
+    out = capsys.readouterr().out
+    assert out.startswith(f"{name}: ") and out.endswith(" cases passed\n") and out.count("\n") == 1
+
+
+@pytest.mark.parametrize("name, wrong", [(n, w) for n, ws in WRONG.items() for w in ws],
+                         ids=lambda v: getattr(v, "__name__", v))
+def test_checks_reject_wrong_versions(name, wrong):
+    with pytest.raises(AssertionError) as info:
+        getattr(checks, name)(wrong)
+    message = str(info.value)
+    assert message.startswith(f"{name}: ")
+    for field in ("  input     ", "  expected  ", "  got       ", "  hint      "):
+        assert field in message
+
+
+def test_every_check_has_five_wrong_versions():
+    assert set(WRONG) == set(RIGHT) == set(checks.__all__)
+    assert all(len(versions) >= 5 for versions in WRONG.values())
+
+
+def raise_stub(*args, **kwargs):
+    raise NotImplementedError("write the backward: dL/d(input) from dL/d(output)")
+
+
+@pytest.mark.parametrize("name", checks.__all__)
+def test_a_stub_propagates_its_not_implemented_error(name):
+    right = RIGHT[name][1]
+    if isinstance(right, type):
+        stub = type("Stub", (right,), {"backward": raise_stub})
+    else:
+        stub = raise_stub
+    with pytest.raises(NotImplementedError, match="write the backward"):
+        getattr(checks, name)(stub)
+
+
+@pytest.mark.parametrize("name", [n for n in checks.__all__ if isinstance(RIGHT[n][0], type)])
+def test_function_checks_want_a_function_class(name):
+    with pytest.raises(TypeError, match=rf"{name}: pass your Function subclass itself"):
+        getattr(checks, name)(lambda *args: None)
+
+
+def test_a_failure_reads_well():
+    with pytest.raises(AssertionError) as info:
+        checks.check_mul_backward(WRONG["check_mul_backward"][0])
+    assert str(info.value) == (
+        "check_mul_backward: wrong result for 'gradient for a (2x3 arrays)'\n"
+        "  input     a = [[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], b = [[2.0, 0.5, -3.0], "
+        "[1.0, 2.0, 5.0]], grad = [[1.0, 2.0, -1.0], [0.5, 3.0, 2.0]] (grad: the upstream "
+        "gradient)\n"
+        "  expected  [[ 2. ,  1. ,  3. ],\n"
+        "             [ 0.5,  6. , 10. ]]\n"
+        "  got       [[ 1.  , -4.  , -3.  ],\n"
+        "             [ 0.25, 12.  , -2.  ]]\n"
+        "  hint      z = a * b, so dz/da = b: the gradient for a is grad * b (save b in forward)")
