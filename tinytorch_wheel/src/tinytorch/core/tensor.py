@@ -9,6 +9,8 @@ Dtype rules (as in the course design): a numpy array keeps its dtype (float64 st
 become float32, PyTorch's default.
 """
 
+import math
+
 import numpy as np
 
 from tinytorch.core import autograd
@@ -485,32 +487,48 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+def _kept_shape(shape, axis):
+    """The shape of a reduction over ``axis`` with keepdims=True: each reduced axis becomes 1."""
+    if axis is None or not shape:
+        return (1,) * len(shape)
+    axes = {a % len(shape) for a in (axis if isinstance(axis, (tuple, list)) else (axis,))}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _spread(grad, kept_shape, shape):
+    """Copy each reduced value's gradient back over the elements it came from.
+
+    Assigning into a new array broadcasts in C; np.expand_dims and np.broadcast_to do the same
+    in Python-level code that costs more than the arithmetic for the small arrays of a
+    training step.
+    """
+    out = np.empty(shape, dtype=grad.dtype)
+    out[...] = grad.reshape(kept_shape)
+    return out
+
+
 class Sum(Function):
     """z = sum(a, axis);  every summed element gets the gradient of its sum."""
 
     def forward(self, a, axis, keepdims):
-        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
-        return np.sum(a, axis=axis, keepdims=keepdims)
+        self.shape, self.kept_shape = a.shape, _kept_shape(a.shape, axis)
+        return a.sum(axis=axis, keepdims=keepdims)
 
     def backward(self, grad):
-        if self.axis is not None and not self.keepdims:
-            grad = np.expand_dims(grad, self.axis)
-        return np.broadcast_to(grad, self.shape)
+        return _spread(grad, self.kept_shape, self.shape)
 
 
 class Mean(Function):
-    """z = mean(a, axis);  every element gets the gradient divided by the count."""
+    """z = mean(a, axis) = sum(a, axis) / count;  every element gets the gradient / count."""
 
     def forward(self, a, axis, keepdims):
-        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
-        out = np.mean(a, axis=axis, keepdims=keepdims)
-        self.count = a.size // max(out.size, 1) if a.size else 1
-        return out
+        self.shape, self.kept_shape = a.shape, _kept_shape(a.shape, axis)
+        # The count of elements per mean; 0 for an empty input gives nan, as np.mean and torch.
+        self.count = a.size // max(math.prod(self.kept_shape), 1)
+        return a.sum(axis=axis, keepdims=keepdims) / self.count
 
     def backward(self, grad):
-        if self.axis is not None and not self.keepdims:
-            grad = np.expand_dims(grad, self.axis)
-        return np.broadcast_to(grad / self.count, self.shape)
+        return _spread(grad / max(self.count, 1), self.kept_shape, self.shape)
 
 
 class Max(Function):
