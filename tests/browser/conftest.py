@@ -9,34 +9,14 @@ Every browser test also checks, when it ends, that no request left 127.0.0.1 and
 logged no console error (see ``Learner.problems``).
 """
 
-import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from chromium import CHROMIUM, Learner
 from course_paths import SITE
 from serving import SiteServer
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # Chromium's own background traffic must not reach the network: no host but 127.0.0.1 resolves.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
-
-# URL schemes that never leave the browser.
-LOCAL_SCHEMES = {"data", "blob", "about"}
-
-# Console errors a page may log that are not the site's fault. Each entry: (regex on the message,
-# regex on the URL of its source, why it is harmless). Nothing else is ignored.
-ALLOWED_CONSOLE_ERRORS = [
-    (r"Failed to load resource: the server responded with a status of 404\b", r"/favicon\.ico$",
-     "Chromium asks the origin's /favicon.ico before JupyterLite's pages add their own icon link "
-     "from JavaScript; a site hosted under a sub-path does not own the origin's root"),
-]
 
 
 def pytest_configure(config):
@@ -69,77 +49,6 @@ def playwright():
                     pytrace=False)
     with sync_playwright() as running:
         yield running
-
-
-class Learner:
-    """A learner's Chromium with one profile folder, recording what its pages do.
-
-    ``start()`` opens the browser on the profile, ``stop()`` closes it (the profile stays on
-    disk: starting again is a returning learner). ``requests`` lists every URL the browser
-    asked for, from pages, workers and service workers; ``console_errors`` every console error
-    and uncaught exception.
-    """
-
-    def __init__(self, playwright, profile, origin):
-        self.playwright = playwright
-        self.profile = profile
-        self.origin = origin.rstrip("/")
-        self.context = None
-        self.requests = []
-        self.console_errors = []
-
-    def start(self):
-        self.context = self.playwright.chromium.launch_persistent_context(
-            self.profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            service_workers="allow")
-        # The context sees requests of every page and of service workers; pages are recorded
-        # too, so that a request is missed only if both miss it.
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.context.on("page", self._watch)
-        for page in self.context.pages:
-            self._watch(page)
-        return self
-
-    def _watch(self, page):
-        page.on("request", lambda request: self.requests.append(request.url))
-        page.on("websocket", lambda socket: self.requests.append(socket.url))
-        page.on("console", lambda message: self._console(page, message))
-        page.on("pageerror", lambda error: self.console_errors.append(
-            f"uncaught exception on {page.url}: {error}"))
-
-    def _console(self, page, message):
-        if message.type != "error":
-            return
-        source = message.location.get("url", "")
-        for text, url, _why in ALLOWED_CONSOLE_ERRORS:
-            if re.search(text, message.text) and re.search(url, source):
-                return
-        self.console_errors.append(f"console error on {page.url} (from {source}): {message.text}")
-
-    def new_page(self):
-        return self.context.new_page()
-
-    def stop(self):
-        if self.context is not None:
-            self.context.close()
-            self.context = None
-
-    def off_site_requests(self):
-        off = []
-        for url in self.requests:
-            parts = urlsplit(url)
-            if parts.scheme in LOCAL_SCHEMES:
-                continue
-            # JupyterLite's kernels talk over an in-page mock WebSocket at ws://<origin>/...
-            origin = f"{parts.scheme}://{parts.netloc}".replace("ws://", "http://", 1)
-            if origin != self.origin:
-                off.append(url)
-        return off
-
-    def problems(self):
-        """What a clean run must not have: requests off 127.0.0.1 and console errors."""
-        found = [f"request left {self.origin}: {url}" for url in self.off_site_requests()]
-        return found + self.console_errors
 
 
 @pytest.fixture

@@ -1,12 +1,73 @@
-"""Drive a notebook open in JupyterLite's notebook app through its own API (``window.jupyterapp``,
-exposed by ``exposeAppInBrowser`` in lite/jupyter-lite.json).
+"""Open a learner notebook from its module page and drive it in JupyterLite's notebook app
+through the app's own API (``window.jupyterapp``, exposed by ``exposeAppInBrowser`` in
+lite/jupyter-lite.json).
 
 Cells are run one at a time with the app's ``notebook:run-cell`` command, as a learner's
 Shift+Enter would (run-all would stop at the first error), and outputs are read from the cell
 models, not from the page text.
 """
 
+import hashlib
+import json
 import re
+
+from course_paths import CONTENT
+
+LAUNCHER = re.compile(r"run in (your|the) browser", re.IGNORECASE)
+
+NOTEBOOKS = sorted(p.stem for p in CONTENT.glob("*.ipynb"))
+
+
+# --- the notebooks as files ------------------------------------------------------------------------
+
+def read_notebook(name):
+    return json.loads((CONTENT / f"{name}.ipynb").read_text(encoding="utf-8"))
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def versioned_path(name, data):
+    """Where the built site serves a notebook whose bytes are ``data``: its name carries the
+    digest of its content (scripts/version_notebooks.py)."""
+    return f"content/{name}-{hashlib.sha256(data).hexdigest()[:8]}.ipynb"
+
+
+def lite_path(name):
+    """Where the built site serves content/<name>.ipynb as it is in the repository now."""
+    return versioned_path(name, (CONTENT / f"{name}.ipynb").read_bytes())
+
+
+# --- the site --------------------------------------------------------------------------------------
+
+def module_page(site, name):
+    pages = [p for p in site.glob(f"**/modules/{name}.html") if "lite" not in p.parts]
+    assert len(pages) == 1, f"expected one module page modules/{name}.html in {site}, got {pages}"
+    return pages[0].relative_to(site).as_posix()
+
+
+def open_from_module_page(learner, server, site, name, *, kernel=True):
+    """Open the module page, follow its "Run in your browser" launcher (into a new tab if it
+    opens one), wait for JupyterLite; return (page, path of the notebook it opened)."""
+    page = learner.new_page()
+    page.goto(server.url + module_page(site, name))
+    link = page.get_by_role("link", name=LAUNCHER).first
+    link.wait_for(state="visible")
+    if link.get_attribute("target") == "_blank":
+        with learner.context.expect_page() as opened:
+            link.click()
+        page = opened.value
+    else:
+        link.click()
+    return page, wait_for_notebook(page, kernel=kernel)
+
+
+# --- JupyterLite -----------------------------------------------------------------------------------
 
 # Every call below races the work against a timer, so a hung kernel fails the test with a message
 # instead of blocking forever (page.evaluate has no timeout of its own).
@@ -129,7 +190,7 @@ def set_source(page, index, source):
     page.evaluate(_SET_SOURCE, {"index": index, "source": source})
 
 
-def wait_until_saved(page, text, *, timeout=60):
+def wait_until_saved(page, text, *, timeout=120):
     """Wait for autosave to store an edit containing ``text``; return the seconds it took."""
     return page.evaluate(_SAVED, {"text": text, "ms": timeout * 1000})
 

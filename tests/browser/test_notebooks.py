@@ -14,8 +14,6 @@ test_rebuild.py covers a returning learner after the site is rebuilt with a chan
 """
 
 import ast
-import hashlib
-import json
 import re
 import tomllib
 import uuid
@@ -24,32 +22,12 @@ import pytest
 
 import lite_notebook as lite
 from course_paths import CONTENT, REPO
+from lite_notebook import NOTEBOOKS, lite_path, read_notebook, source, tags
 
 pytestmark = pytest.mark.browser
 
-NOTEBOOKS = sorted(p.stem for p in CONTENT.glob("*.ipynb"))
-LAUNCHER = re.compile(r"run in (your|the) browser", re.IGNORECASE)
 # Notebooks whose solved run must show at least one plot (an image/png output).
 PLOTTING = {"07_training"}
-
-
-def read_notebook(name):
-    return json.loads((CONTENT / f"{name}.ipynb").read_text(encoding="utf-8"))
-
-
-def source(cell):
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
-def tags(cell):
-    return cell.get("metadata", {}).get("tags", [])
-
-
-def lite_path(name):
-    """Where the built site serves content/<name>.ipynb: its name carries its content's digest
-    (scripts/version_notebooks.py)."""
-    digest = hashlib.sha256((CONTENT / f"{name}.ipynb").read_bytes()).hexdigest()[:8]
-    return f"content/{name}-{digest}.ipynb"
 
 
 def stub_messages(code):
@@ -78,27 +56,10 @@ def tinytorch_version():
     return pyproject["project"]["version"]
 
 
-def module_page(site, name):
-    pages = [p for p in site.glob(f"**/modules/{name}.html") if "lite" not in p.parts]
-    assert len(pages) == 1, f"expected one module page modules/{name}.html in {site}, got {pages}"
-    return pages[0].relative_to(site).as_posix()
-
-
-def open_from_module_page(learner, server, site, name, *, kernel=True):
-    """Open the module page, follow its "Run in your browser" launcher, wait for JupyterLite."""
-    page = learner.new_page()
-    page.goto(server.url + module_page(site, name))
-    link = page.get_by_role("link", name=LAUNCHER).first
-    link.wait_for(state="visible")
-    if link.get_attribute("target") == "_blank":
-        with learner.context.expect_page() as opened:
-            link.click()
-        page = opened.value
-    else:
-        link.click()
-    path = lite.wait_for_notebook(page, kernel=kernel)
+def open_notebook(learner, server, site, name, *, kernel=True):
+    page, path = lite.open_from_module_page(learner, server, site, name, kernel=kernel)
     assert path == lite_path(name), (
-        f"the launcher opened {path}, expected {lite_path(name)} (content/{name}.ipynb as built "
+        f"the launcher opened {path}, expected {lite_path(name)} (content/{name}.ipynb as it is "
         "now; if content/ changed since the last build, run `make site`)")
     return page
 
@@ -123,7 +84,7 @@ def test_there_are_notebooks():
 def test_as_shipped_checks_fail_with_the_stub_message(learner, server, site, name):
     notebook = read_notebook(name)
     assert "setup" in tags(notebook["cells"][0]), "the first cell must be the setup cell"
-    page = open_from_module_page(learner, server, site, name)
+    page = open_notebook(learner, server, site, name)
     check_same_cells(page, notebook)
 
     pending = []  # stub messages of the exercises since the last check
@@ -157,7 +118,7 @@ def test_as_shipped_checks_fail_with_the_stub_message(learner, server, site, nam
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_with_solutions_every_cell_runs_and_every_check_passes(learner, server, site, name):
     notebook = read_notebook(name)
-    page = open_from_module_page(learner, server, site, name)
+    page = open_notebook(learner, server, site, name)
     check_same_cells(page, notebook)
     for index, cell in enumerate(notebook["cells"]):
         if "exercise" in tags(cell):
@@ -191,11 +152,11 @@ def test_with_solutions_every_cell_runs_and_every_check_passes(learner, server, 
 def test_an_edit_survives_a_reload(learner, server, site, name):
     notebook = read_notebook(name)
     index = next(i for i, c in enumerate(notebook["cells"]) if "exercise" in tags(c))
-    page = open_from_module_page(learner, server, site, name, kernel=False)
+    page = open_notebook(learner, server, site, name, kernel=False)
 
     edit = f"# my answer, draft {uuid.uuid4().hex[:8]}"
     lite.type_into_cell(page, index, "\n" + edit)
-    seconds = lite.wait_until_saved(page, edit, timeout=60)
+    seconds = lite.wait_until_saved(page, edit)
     print(f"{name}: autosaved {seconds:.1f} s after the edit")
 
     page.reload()
