@@ -333,15 +333,21 @@ def test_binder_installs_the_course_package_from_the_repository():
 # --- in the browser ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server(site):
+def serve(directory):
+    """Start scripts/serve.py on a free port; return (process, base URL)."""
     process = subprocess.Popen([sys.executable, str(REPO / "scripts" / "serve.py"), "--port", "0",
-                                "--directory", str(site)],
+                                "--directory", str(directory)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = process.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     assert match, f"serve.py printed {line!r}"
-    yield f"http://127.0.0.1:{match.group(1)}/"
+    return process, f"http://127.0.0.1:{match.group(1)}/"
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    process, url = serve(site)
+    yield url
     process.terminate()
     process.wait(timeout=10)
 
@@ -421,3 +427,27 @@ def test_search_works_offline(server, browser):
     assert any("getting_started" in (a.get_attribute("href") or "")
                for a in page.locator("#search-results ul.search li a").all())
     context.close()
+
+
+def test_launcher_works_when_the_site_lives_under_a_sub_path(site, browser, tmp_path):
+    """Hosted as https://host/<repo>/, the run link must still open the module's notebook."""
+    (tmp_path / "index.html").write_text("<p>a different site at the root</p>")
+    (tmp_path / "course").symlink_to(site, target_is_directory=True)
+    process, root = serve(tmp_path)
+    try:
+        docname = toc_module_pages()[0]
+        context = browser.new_context()
+        page = context.new_page()
+        failed = []
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        page.goto(root + f"course/{docname}.html")
+        page.get_by_role("link", name="Run in your browser").first.click()
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+        assert urlsplit(page.url).path == "/course/lite/notebooks/index.html"
+        assert page.title().startswith(Path(docname).name)
+        assert failed == [], failed
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
