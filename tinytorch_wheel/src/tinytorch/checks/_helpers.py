@@ -17,6 +17,7 @@ def text(array):
 
 
 def floats(values):
+    """A float64 array: expected values are computed in float64, whatever the learner uses."""
     return np.array(values, dtype=np.float64)
 
 
