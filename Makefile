@@ -27,15 +27,12 @@ lite/static/pyodide/pyodide-lock.json: scripts/fetch_pyodide.py scripts/pyodide-
 
 pyodide: lite/static/pyodide/pyodide-lock.json
 
-node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
-
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 # ----- the site --------------------------------------------------------------------------------
-site: venv pyodide node_modules/.package-lock.json
+site: venv pyodide
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/build_site.sh
 
 # ----- tests ---------------------------------------------------------------------------------------
@@ -57,4 +54,4 @@ bench: venv
 	$(PY) bench/bench_cross_entropy.py
 
 clean:
-	rm -rf _build book/_contents lite/.cache .jupyterlite.doit.db dist
+	rm -rf _build _contents book/_contents book/_vendor lite/.cache lite/pypi .jupyterlite.doit.db dist
