@@ -14,9 +14,9 @@ batches (the permutations of a numpy Generator with a fixed seed):
   and tinytorch and numpy run on one core too.
 
 Each is run ``--repeats`` times, interleaved, and the best (shortest) time of each is compared,
-as ``timeit`` does: background load only ever adds time, so the minimum is the steadiest figure. Goals (course design):
-tinytorch / numpy <= 2.0, tinytorch faster than PyTorch, test accuracy within 2 points of the
-numpy version. Exits with status 1 when a goal is missed.
+as ``timeit`` does: background load only ever adds time, so the minimum is the steadiest figure.
+Goals (course design): tinytorch / numpy <= 2.0, tinytorch faster than PyTorch, test accuracy
+within 2 points of the numpy version. Exits with status 1 when a goal is missed.
 
     python bench/bench_mlp.py [--repeats 5] [--skip-torch]
 

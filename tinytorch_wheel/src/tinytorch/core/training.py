@@ -362,9 +362,10 @@ def _batches(owner, loader):
     """Each batch of ``loader`` as an (inputs, targets) pair, with a clear error otherwise."""
     for batch in loader:
         if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+            length = f" of length {len(batch)}" if hasattr(batch, "__len__") else ""
             raise ValueError(
                 f"{owner}: each batch must be a pair (inputs, targets), got "
-                f"{type(batch).__name__}{f' of length {len(batch)}' if hasattr(batch, '__len__') else ''}"
+                f"{type(batch).__name__}{length}"
             )
         yield batch
 

@@ -4,10 +4,9 @@ A ``Dataset`` answers two questions: how many samples are there (``len``) and wh
 ``i`` (``dataset[i]``). A ``DataLoader`` walks through a dataset in mini-batches, in a new random
 order every epoch if asked, and stacks the samples of each batch into tensors::
 
-    dataset (N samples)        DataLoader(batch_size=4, shuffle=True)
-    ┌───┬───┬───┬───┬───┐      epoch 1: order 3 0 4 1 | 2 ...  ->  batch (X[[3,0,4,1]], y[[3,0,4,1]])
-    │ 0 │ 1 │ 2 │ 3 │ 4 │ ...                                     ->  batch (X[[2,...]],  y[[2,...]])
-    └───┴───┴───┴───┴───┘      epoch 2: a new order from the loader's own random generator
+    samples   0 1 2 3 4 5 6 7 8 9        DataLoader(dataset, batch_size=4, shuffle=True)
+    epoch 1   7 2 9 0 | 4 1 8 5 | 3 6     batches (X[[7,2,9,0]], y[[7,2,9,0]]), ..., (X[[3,6]], ...)
+    epoch 2   1 5 0 8 | 6 9 3 2 | 4 7     a new permutation every epoch
 
 The loader owns its random generator (a numpy ``Generator``), so its state can be saved with a
 checkpoint and restored: a resumed run then sees exactly the batches it would have seen.
