@@ -143,8 +143,8 @@ class Sigmoid(Module):
         input: any shape; output: the same shape.
 
     Example:
-        >>> Sigmoid()(Tensor([-1.0, 0.0, 1.0]))
-        Tensor([0.2689414, 0.5      , 0.7310586])
+        >>> Sigmoid()(Tensor(np.array([-1.0, 0.0, 1.0])))
+        Tensor([0.26894142, 0.5       , 0.73105858], dtype=float64)
     """
 
     def forward(self, x):
@@ -187,8 +187,8 @@ class Tanh(Module):
         input: any shape; output: the same shape.
 
     Example:
-        >>> Tanh()(Tensor([-1.0, 0.0, 1.0]))
-        Tensor([-0.7615942,  0.       ,  0.7615942])
+        >>> Tanh()(Tensor(np.array([-1.0, 0.0, 1.0])))
+        Tensor([-0.76159416,  0.        ,  0.76159416], dtype=float64)
     """
 
     def forward(self, x):
@@ -247,8 +247,8 @@ class Softmax(Module):
         input: any shape with at least one dimension; output: the same shape.
 
     Example:
-        >>> Softmax(dim=1)(Tensor([[1.0, 2.0, 3.0]]))
-        Tensor([[0.09003057, 0.24472846, 0.66524094]])
+        >>> Softmax(dim=1)(Tensor(np.array([[1.0, 2.0, 3.0]])))
+        Tensor([[0.09003057, 0.24472847, 0.66524096]], dtype=float64)
         >>> Softmax(dim=0)
         Softmax(dim=0)
     """
