@@ -63,7 +63,7 @@ class Learner:
             f"uncaught exception on {page.url}: {error}"))
 
     def _console(self, page, message):
-        if message.type != "error":
+        if message.type not in {"error", "assert"}:  # "assert": a failed console.assert
             return
         source = message.location.get("url", "")
         for text, url, _why in ALLOWED_CONSOLE_ERRORS:
@@ -93,5 +93,6 @@ class Learner:
 
     def problems(self):
         """What a clean run must not have: requests off 127.0.0.1 and console errors."""
-        found = [f"request left {self.origin}: {url}" for url in self.off_site_requests()]
+        found = [f"request left {self.origin}: {url}"
+                 for url in dict.fromkeys(self.off_site_requests())]  # once each, in order
         return found + self.console_errors
