@@ -24,4 +24,7 @@ python scripts/build_lite_wheels.py
 # fetches Pyodide from a CDN), so every build starts from nothing.
 rm -rf .jupyterlite.doit.db lite/.cache _build _contents book/_contents
 jupyter-book build . --all -W --keep-going
+# Content-addressed notebook names, so that a returning learner gets an updated notebook and keeps
+# their own edited copy (see the script's docstring).
+python scripts/version_notebooks.py _build/html
 echo "build_site: _build/html built in $(( $(date +%s) - start )) s"
