@@ -315,6 +315,12 @@ def test_reshape_forms():
     np.testing.assert_array_equal(x.reshape(2, 3).data, np.arange(6.0).reshape(2, 3))
 
 
+def test_reshape_to_the_same_shape_adds_no_node():
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    assert x.reshape(2, 3) is x and x.reshape((2, 3)) is x
+    assert x.reshape(3, 2) is not x
+
+
 @pytest.mark.parametrize("shape", [(4, 2), (-1, 4), (5,)])
 def test_reshape_error(shape):
     with pytest.raises(ValueError, match=rf"reshape\(\): cannot reshape a tensor of shape \(2, 3\) "

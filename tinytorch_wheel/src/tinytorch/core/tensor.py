@@ -173,7 +173,7 @@ class Tensor:
                     f"tensor has shape {self.shape}; reduce it first (e.g. loss.mean()) or pass "
                     f"gradient= with shape {self.shape}"
                 )
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, dtype=self.data.dtype)
         else:
             grad = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
             if grad.shape != self.shape:
@@ -290,6 +290,8 @@ class Tensor:
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        if shape == self.data.shape:  # nothing to do: no node in the graph either
+            return self
         return Reshape.apply(self, shape=shape)
 
     def transpose(self, *axes):
