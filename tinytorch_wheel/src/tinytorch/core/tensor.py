@@ -6,7 +6,9 @@ backward side by side, so the rule for differentiating an operation sits next to
 
 Dtype rules (as in the course design): a numpy array keeps its dtype (float64 stays float64, like
 ``torch.from_numpy``; integer arrays stay integer, for class indices); Python numbers and lists
-become float32, PyTorch's default.
+become float32, PyTorch's default. A Python number in an operation takes the tensor's dtype, and
+two tensors of different dtypes promote like numpy arrays (float32 with float64 gives float64;
+PyTorch differs only when one of them is 0-dimensional, where it keeps the other's dtype).
 """
 
 import math
