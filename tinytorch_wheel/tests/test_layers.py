@@ -150,7 +150,7 @@ def test_repr_like_torch():
 
 # ----- Linear --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("in_features, out_features", [(1, 1), (64, 128), (300, 7)])
-def test_linear_shapes_and_pytorch_initialisation_bounds(in_features, out_features):
+def test_linear_shapes_and_pytorch_initialisation_bounds(in_features, out_features, seeded):
     layer = Linear(in_features, out_features)
     assert layer.weight.shape == (out_features, in_features)
     assert layer.bias.shape == (out_features,)

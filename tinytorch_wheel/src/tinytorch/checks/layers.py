@@ -62,11 +62,13 @@ def check_linear(Linear):
             return np.asarray(p.shape)
         return run
 
-    def statistics(attribute):
+    def statistics(attribute, in_features, out_features):
+        # Thousands of values: a right uniform init passes each test by over ten standard errors.
         def run():
-            values = getattr(Linear(256, 128), attribute).data
-            return [np.abs(values).max() <= bound, values.max() > 0.5 * bound,
-                    values.min() < -0.5 * bound, abs(values.mean()) < 0.1 * bound]
+            values = getattr(Linear(in_features, out_features), attribute).data
+            b = 1 / np.sqrt(in_features)
+            return [np.abs(values).max() <= b, values.max() > 0.5 * b, values.min() < -0.5 * b,
+                    abs(values.mean()) < 0.1 * b]
         return run
 
     def weight_spread():
@@ -132,7 +134,7 @@ def check_linear(Linear):
         Case("parameters() finds weight and bias", found_parameters(True), 0.0,
              "Linear(3, 2).parameters()", "create the parameters with requires_grad=True"),
         # the four numbers: all |w| <= bound, max > bound/2, min < -bound/2, |mean| < bound/10
-        Case("weight init: uniform in +-1/sqrt(in_features)", statistics("weight"),
+        Case("weight init: uniform in +-1/sqrt(in_features)", statistics("weight", 256, 128),
              [True, True, True, True], f"{big}.weight, bound 1/sqrt(256) = 1/16 (checks: all "
              "|w| <= bound, max > bound/2, min < -bound/2, |mean| < bound/10)", pytorch_init),
         # uniform on [-b, b]: max and min near +-b, standard deviation b / sqrt(3) = 0.577 b
@@ -140,8 +142,9 @@ def check_linear(Linear):
              [1.0, -1.0, 1 / np.sqrt(3)], f"{big}.weight: max, min and std divided by the bound",
              pytorch_init + "; not a normal distribution, not a smaller range", rtol=0.0,
              atol=0.06),
-        Case("bias init: uniform in +-1/sqrt(in_features) too", statistics("bias"),
-             [True, True, True, True], f"{big}.bias, bound 1/16 (same four checks as the weight)",
+        Case("bias init: uniform in +-1/sqrt(in_features) too", statistics("bias", 16, 4096),
+             [True, True, True, True], "Linear(16, 4096).bias, bound 1/sqrt(16) = 1/4 (the same "
+             "four checks as for the weight)",
              "PyTorch draws the bias from the same uniform range as the weight (not zeros)"),
         Case("forward, a batch", forward(x), x @ W.T + B, f"W = {text(W)}, b = {text(B)}, "
              f"x = {text(x)} (weight and bias set by the check)", forward_hint),
