@@ -9,15 +9,16 @@ two nearby function values by a small step, and float32 would lose most of the d
 
 import numpy as np
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinytorch import Tensor, manual_seed
 
-# No deadline: the machines (and Pyodide in Node.js) are slow and shared, and a timing failure
-# would say nothing about correctness.
-settings.register_profile("tinytorch", max_examples=40, deadline=None, print_blob=True)
+# No deadline and no "too slow" health check: the machines (and Pyodide in Node.js) are slow and
+# shared, and a timing failure would say nothing about correctness.
+settings.register_profile("tinytorch", max_examples=40, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("tinytorch")
 
 # ----- strategies -------------------------------------------------------------------------------
