@@ -309,7 +309,7 @@ class MSELoss(Module):
 class L1Loss(Module):
     r"""Mean absolute error between predictions and targets.
 
-    l_i = |input_i - target_i|;   loss = mean(l)   (reduction="mean")
+    l_i = abs(input_i - target_i);   loss = mean(l)   (reduction="mean")
 
     Every unit of error counts the same, so outliers pull less than in MSE; the gradient is
     sign(input - target) (0 where they are equal, as in PyTorch).
@@ -351,11 +351,13 @@ class HuberFunction(Function):
 class HuberLoss(Module):
     r"""Huber loss: squared error for small errors, absolute error (times delta) for large ones.
 
-    l_i = 0.5 * d_i ** 2                     if |d_i| < delta
-          delta * (|d_i| - 0.5 * delta)      otherwise,          d_i = input_i - target_i
-    loss = mean(l)   (reduction="mean")
+    ::
 
-    The two pieces meet smoothly at |d| = delta. The gradient is d clipped to [-delta, delta], so
+        l_i = 0.5 * d_i ** 2                     if |d_i| < delta
+              delta * (|d_i| - 0.5 * delta)      otherwise,          d_i = input_i - target_i
+        loss = mean(l)   (reduction="mean")
+
+    The two pieces meet smoothly at abs(d) = delta. The gradient is d clipped to [-delta, delta], so
     an outlier pulls no harder than delta: robust like L1, smooth near zero like MSE.
 
     Args:
@@ -468,12 +470,16 @@ def _class_weight_array(weight, num_classes, dtype):
 class CrossEntropyLoss(Module):
     r"""Cross-entropy between logits and class targets: log-softmax followed by NLL, fused.
 
-    With class indices y:
+    With class indices y::
+
         l_n = -w[y_n] * log_softmax(x_n)[y_n]    (0 where y_n == ignore_index)
         loss = sum_n l_n / sum_n w[y_n]   over the targets that are not ignored (reduction="mean";
         without weights: the mean over those targets; if all are ignored: nan, as in PyTorch)
-    With class probabilities p (same shape as the input):
+
+    With class probabilities p (same shape as the input)::
+
         l_n = -sum_c w[c] * p_nc * log_softmax(x_n)[c];   loss = mean over the N samples
+
     label_smoothing = e mixes the targets with the uniform distribution: (1 - e) * target + e / C.
 
     The gradient with respect to the logits is softmax(x) - onehot(y) (scaled by weights and the

@@ -584,7 +584,7 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """z = |a|;  dz/da = sign(a) (0 at a = 0, as in PyTorch)."""
+    """z = abs(a);  dz/da = sign(a) (0 at a = 0, as in PyTorch)."""
 
     def forward(self, a):
         self.a = a

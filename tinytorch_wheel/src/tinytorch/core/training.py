@@ -274,7 +274,7 @@ class Recall(_ConfusionMetric):
 
 
 class MeanAbsoluteError(Metric):
-    """Mean absolute error for regression: mean(|prediction - target|) over all elements.
+    """Mean absolute error for regression: mean(abs(prediction - target)) over all elements.
 
     Shape:
         predictions and targets: the same shape (as for ``MSELoss``; (N, 1) against (N,) is an
@@ -325,8 +325,10 @@ class _FunctionMetric(Metric):
 def clip_grad_norm_(parameters, max_norm):
     """Scale all gradients together so that their global L2 norm is at most ``max_norm``.
 
-    total_norm = sqrt(sum over parameters of sum(grad ** 2))
-    if total_norm > max_norm:  every grad *= max_norm / total_norm
+    ::
+
+        total_norm = sqrt(sum over parameters of sum(grad ** 2))
+        if total_norm > max_norm:  every grad *= max_norm / total_norm
 
     One factor for all parameters keeps the direction of the full gradient; only its length
     shrinks. Like ``torch.nn.utils.clip_grad_norm_`` (in place, returns the norm before

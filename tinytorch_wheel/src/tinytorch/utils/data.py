@@ -56,7 +56,8 @@ class TensorDataset(Dataset):
             dtypes are kept: float32 inputs stay float32, int64 labels stay int64.
 
     Shape:
-        tensors[k]: (N, *); dataset[i]: a tuple of tensors of shape (*); dataset[indices]: (B, *).
+        tensors[k]: ``(N, *)``; dataset[i]: a tuple of tensors of shape ``(*)``; dataset[indices]:
+        ``(B, *)``.
 
     Example:
         >>> X = np.arange(6, dtype=np.float32).reshape(3, 2)
