@@ -155,6 +155,8 @@ def _check_class_target(owner, input, target, allow_probabilities):
 
 
 def _check_class_index(owner, target, num_classes, ignore_index):
+    if target.size and 0 <= target.min() and target.max() < num_classes:
+        return
     counted = target[target != ignore_index]
     wrong = counted[(counted < 0) | (counted >= num_classes)]
     if wrong.size:
@@ -191,13 +193,14 @@ class WeightedMean(Function):
 
     def forward(self, losses, total_weight):
         self.shape, self.total_weight = losses.shape, total_weight
-        with np.errstate(invalid="ignore"):  # 0 / 0 when every target is ignored
-            return np.asarray(losses.sum() / total_weight)
+        if total_weight == 0:  # every target is ignored: 0 / 0
+            return np.full((), np.nan, dtype=losses.dtype)
+        return np.asarray(losses.sum() / total_weight)
 
     def backward(self, grad):
         if self.total_weight == 0:
             return np.zeros(self.shape, dtype=grad.dtype)
-        return np.broadcast_to(grad / self.total_weight, self.shape)
+        return np.full(self.shape, grad / self.total_weight, dtype=grad.dtype)
 
 
 def _reduce(losses, reduction, total_weight=None):
@@ -447,6 +450,8 @@ def _as_rows(tensor, num_classes):
 
     An unbatched (C,) input becomes one row (1, C). Tensor operations, so gradients flow back.
     """
+    if tensor.ndim == 2:
+        return tensor
     if tensor.ndim == 1:
         return tensor.reshape(1, num_classes)
     if tensor.ndim > 2:
@@ -457,6 +462,8 @@ def _as_rows(tensor, num_classes):
 def _index_sample_weights(target, weight, ignore_index):
     """Targets that are safe to index with, and each sample's weight (0 where ignored)."""
     counted = target != ignore_index
+    if counted.all():
+        return target, weight[target]
     safe_target = np.where(counted, target, 0)
     return safe_target, np.where(counted, weight[safe_target], 0).astype(weight.dtype)
 
@@ -560,7 +567,9 @@ class CrossEntropyLoss(Module):
             losses = CrossEntropyProbabilities.apply(logits, Tensor._wrap(q), weight=weight)
         else:
             losses = CrossEntropyIndices.apply(logits, target=indices, sample_weight=sample_weight)
-        return _reduce(losses.reshape(loss_shape), self.reduction, total_weight=sample_weight.sum())
+        if losses.shape != loss_shape:
+            losses = losses.reshape(loss_shape)
+        return _reduce(losses, self.reduction, total_weight=sample_weight.sum())
 
 
 class NLLLoss(Module):
@@ -609,7 +618,9 @@ class NLLLoss(Module):
         log_probs = _as_rows(input, num_classes)
         losses = -log_probs[np.arange(len(indices)), indices] * Tensor._wrap(sample_weight)
         loss_shape = _index_shape(input)
-        return _reduce(losses.reshape(loss_shape), self.reduction, total_weight=sample_weight.sum())
+        if losses.shape != loss_shape:
+            losses = losses.reshape(loss_shape)
+        return _reduce(losses, self.reduction, total_weight=sample_weight.sum())
 
 
 # ===== Binary classification losses =============================================================
