@@ -4,7 +4,7 @@ and the engine's behaviour: accumulation, no_grad, detach, retain_grad, shared a
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -75,6 +75,7 @@ MATMUL_SHAPES = [
 
 
 @pytest.mark.parametrize("shape_a, shape_b", MATMUL_SHAPES)
+@settings(max_examples=15)  # the shapes are fixed by the parameters; only the values vary
 @given(data=st.data())
 def test_matmul_gradients(shape_a, shape_b, data):
     a, b = data.draw(arrays(shape_a)), data.draw(arrays(shape_b))
