@@ -61,7 +61,7 @@ class TensorDataset(Dataset):
 
     Example:
         >>> X = np.arange(6, dtype=np.float32).reshape(3, 2)
-        >>> y = np.array([0, 1, 1])
+        >>> y = np.array([0, 1, 1], dtype=np.int64)
         >>> data = TensorDataset(X, y)
         >>> len(data)
         3
