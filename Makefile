@@ -36,7 +36,8 @@ site: venv pyodide
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/build_site.sh
 
 # ----- tests ---------------------------------------------------------------------------------------
-test: venv chromium site test-package test-pyodide test-site bench
+# Benchmarks report ratios against baselines (make bench); they are not pass/fail tests.
+test: venv chromium site test-package test-pyodide test-site
 
 test-package: venv
 	cd tinytorch_wheel && ../$(PY) -m pytest -q -p no:cacheprovider tests
