@@ -26,6 +26,14 @@ ALLOWED_CONSOLE_ERRORS = [
 ]
 
 
+# Requests the server may answer that Playwright does not report: (regex on the path, why).
+# Nothing else.
+UNREPORTED_REQUESTS = [
+    (r"/favicon\.ico$", "Chromium fetches page icons itself, not on behalf of a page (the "
+                        "origin's /favicon.ico, and JupyterLite's own icon link)"),
+]
+
+
 class Learner:
     """A learner's Chromium with one profile folder, recording what its pages do.
 
@@ -91,8 +99,17 @@ class Learner:
                 off.append(url)
         return off
 
-    def problems(self):
-        """What a clean run must not have: requests off 127.0.0.1 and console errors."""
+    def problems(self, answered=()):
+        """What a clean run must not have: requests off 127.0.0.1 and console errors; and, given
+        the paths the server ``answered``, any the browser's log lacks (the log must be complete
+        for "no request left 127.0.0.1" to mean anything)."""
         found = [f"request left {self.origin}: {url}"
                  for url in dict.fromkeys(self.off_site_requests())]  # once each, in order
+        seen = set()
+        for url in self.requests:
+            parts = urlsplit(url)
+            seen.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+        found += [f"the browser's request log lacks {path}, which the server answered"
+                  for path in sorted(set(answered) - seen)
+                  if not any(re.search(pattern, path) for pattern, _why in UNREPORTED_REQUESTS)]
         return found + self.console_errors

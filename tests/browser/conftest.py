@@ -53,10 +53,12 @@ def playwright():
 
 @pytest.fixture
 def learner(playwright, server, tmp_path):
-    """A learner with a fresh profile, on the session's server. Checks requests and console."""
+    """A learner with a fresh profile, on the session's server. When the test ends, checks that no
+    request left 127.0.0.1 and no page logged a console error, and that the browser's request log
+    holds every request the server answered (pages, workers, service worker)."""
+    first = len(server.requests)
     someone = Learner(playwright, tmp_path / "profile", server.url).start()
     yield someone
     someone.stop()
-    problems = someone.problems()
+    problems = someone.problems(answered=[r.path for r in server.requests[first:]])
     assert not problems, "\n".join(problems)
-    assert someone.requests, "the browser recorded no request at all: the recorder is broken"

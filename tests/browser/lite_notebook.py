@@ -146,7 +146,12 @@ async ({text, ms}) => {
         }
         await new Promise(resolve => setTimeout(resolve, 250));
     }
-    throw new Error(`the edit was not saved within ${ms / 1000} s`);
+    const model = nb.context.model;
+    const stored = await contents.get(nb.context.path, {content: true});
+    throw new Error(`the edit was not saved within ${ms / 1000} s: dirty=${model.dirty}, ` +
+        `in the model: ${JSON.stringify(model.toJSON()).includes(text)}, stored copy of ` +
+        `${stored.last_modified} has it: ${JSON.stringify(stored.content).includes(text)}, ` +
+        `kernel ${nb.sessionContext.kernelDisplayStatus}` + dialog());
 }
 """
 
