@@ -85,7 +85,7 @@ def rebuilt_site(site, work, notebooks):
     return copy
 
 
-def leave_an_edit(learner, page, name):
+def leave_an_edit(page, name):
     """Type an edit into the first exercise cell and wait until autosave has stored it."""
     index = next(i for i, c in enumerate(read_notebook(name)["cells"]) if "exercise" in tags(c))
     edit = f"# my answer, draft {uuid.uuid4().hex[:8]}"
@@ -109,7 +109,7 @@ def test_returning_learner_gets_the_new_version_and_keeps_their_edits(playwright
         learner.start()
         page, old_path = lite.open_from_module_page(learner, server, site, name, kernel=False)
         assert old_path == lite_path(name)
-        edit = leave_an_edit(learner, page, name)
+        edit = leave_an_edit(page, name)
         learner.stop()
 
         server.root = rebuilt_site(site, tmp_path, {**originals, name: new_version})
@@ -146,7 +146,7 @@ def test_premise_without_versioned_names_jupyterlite_serves_the_stale_copy(playw
         page = learner.new_page()
         page.goto(server.url + url)
         assert lite.wait_for_notebook(page, kernel=False) == f"content/{name}.ipynb"
-        edit = leave_an_edit(learner, page, name)
+        edit = leave_an_edit(page, name)
         learner.stop()
 
         server.root = after
