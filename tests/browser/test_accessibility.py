@@ -58,7 +58,7 @@ def render(page, url):
             "n => document.querySelectorAll('.mermaid svg').length >= n", arg=diagrams.count(),
             timeout=60_000)
     if page.locator(".math").count():
-        page.wait_for_selector("mjx-container", timeout=60_000)
+        page.wait_for_selector("mjx-container", state="attached", timeout=60_000)
         page.wait_for_function("() => window.MathJax && MathJax.startup && "
                                "MathJax.startup.promise", timeout=60_000)
         page.evaluate("() => MathJax.startup.promise")
