@@ -12,7 +12,6 @@ logged no console error (see ``Learner.problems``).
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from chromium import CHROMIUM, Learner
 from course_paths import SITE
@@ -43,12 +42,12 @@ def server(site):
 
 
 @pytest.fixture(scope="session")
-def playwright():
+def playwright(playwright):
+    """The session's Playwright (tests/conftest.py), once Debian's Chromium is known to be there."""
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium)",
                     pytrace=False)
-    with sync_playwright() as running:
-        yield running
+    return playwright
 
 
 @pytest.fixture

@@ -113,12 +113,14 @@ def test_no_serious_or_critical_violation_on_any_book_page(site, server, browser
 def test_axe_reports_a_violation_it_should(server, browser, axe_source, tmp_path):
     """The premise: injected this way, axe does find a serious violation (an image without
     alternative text and an unlabelled input on a page of the served site's origin)."""
+    broken = ("<!doctype html><html lang='en'><head><title>t</title></head><body><main>"
+              "<h1>t</h1><img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='>"
+              "<input type='text'></main></body></html>")
+    url = server.url + "axe-premise.html"  # answered by the browser itself, never by the server
     context = browser.new_context()
+    context.route(url, lambda route: route.fulfill(body=broken, content_type="text/html"))
     page = context.new_page()
-    page.goto(server.url + "index.html")
-    page.set_content("<!doctype html><html lang='en'><head><title>t</title></head><body><main>"
-                     "<h1>t</h1><img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='>"
-                     "<input type='text'></main></body></html>")
+    page.goto(url, wait_until="load")
     found = {v["id"]: v["impact"] for v in axe_violations(page, axe_source)}
     context.close()
     assert found.get("image-alt") == "critical" and found.get("label") == "critical", \
