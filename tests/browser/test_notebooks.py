@@ -26,8 +26,13 @@ from lite_notebook import NOTEBOOKS, lite_path, read_notebook, source, tags
 
 pytestmark = pytest.mark.browser
 
-# Notebooks whose solved run must show at least one plot (an image/png output).
-PLOTTING = {"07_training"}
+# Notebooks whose solved run must show plots: the least number of image/png outputs.
+PLOTS = {"07_training": 1,  # loss and accuracy curves
+         "09_milestone_digits": 4}  # samples, learning curves, confusion matrix, predictions grid
+
+# The milestone must reach this test accuracy in the browser; its last cell prints
+# "test accuracy: 98.1 %".
+MILESTONE, MILESTONE_ACCURACY = "09_milestone_digits", 97.0
 
 
 def stub_messages(code):
@@ -126,6 +131,7 @@ def test_with_solutions_every_cell_runs_and_every_check_passes(learner, server, 
 
     images = 0
     passed = []
+    printed = []
     for index, cell in enumerate(notebook["cells"]):
         if cell["cell_type"] != "code":
             continue
@@ -137,6 +143,7 @@ def test_with_solutions_every_cell_runs_and_every_check_passes(learner, server, 
         else:
             assert result["ok"] and not errors, f"a cell failed with the solutions in:\n{what}"
         images += lite.has_image(result["outputs"])
+        printed.append(lite.stdout(result["outputs"]))
         if "check" in tags(cell):
             # Each check prints one line "check_x: N cases passed" (tinytorch.checks._report).
             for check in re.findall(r"\b(check_\w+)\s*\(", source(cell)):
@@ -144,8 +151,14 @@ def test_with_solutions_every_cell_runs_and_every_check_passes(learner, server, 
                 assert line, f"{check} did not print its success line:\n{what}"
                 passed.append(check)
     assert passed, f"{name} ran no check"
-    if name in PLOTTING:
-        assert images, f"{name} showed no plot (no image/png output)"
+    if name in PLOTS:
+        assert images >= PLOTS[name], \
+            f"{name} showed {images} cells with a plot (image/png), expected {PLOTS[name]}"
+    if name == MILESTONE:
+        scores = re.findall(r"^test accuracy: ([\d.]+) %$", "".join(printed), re.M)
+        assert scores, "the milestone printed no line 'test accuracy: <percent> %'"
+        assert float(scores[-1]) >= MILESTONE_ACCURACY, \
+            f"the milestone reached {scores[-1]} % test accuracy in the browser, expected >= 97 %"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
