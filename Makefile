@@ -8,7 +8,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 PORT    ?= 8000
 
-.PHONY: serve site test test-package test-pyodide test-site bench venv pyodide chromium clean
+.PHONY: serve site test test-package test-pyodide test-site bench bench-startup venv pyodide chromium clean
 
 serve: site
 	$(PY) scripts/serve.py --port $(PORT)
@@ -50,9 +50,14 @@ test-pyodide: venv pyodide
 test-site: venv chromium
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
-bench: venv
+bench: venv bench-startup
 	$(PY) bench/bench_mlp.py
 	$(PY) bench/bench_cross_entropy.py
+
+# JupyterLite start-up against a bare Pyodide page, on the built site (make site first); writes
+# bench/STARTUP.md. It shares the browser tests' server and Chromium helpers in tests/browser/.
+bench-startup: venv chromium
+	PYTHONPATH=tests/browser $(PY) bench/bench_startup.py
 
 clean:
 	rm -rf _build _contents book/_contents book/_vendor lite/.cache lite/pypi .jupyterlite.doit.db dist

@@ -15,6 +15,9 @@ throttling.
 site, as after a redeploy), and ``reset()`` clears the log and the byte count between runs.
 """
 
+import email.utils
+import gzip
+import io
 import threading
 import time
 from dataclasses import dataclass
@@ -40,6 +43,12 @@ MIME_TYPES = {
 }
 
 CHUNK = 16 * 1024  # bytes written at a time; small enough for smooth throttling
+
+# What compress=True gzips (when the browser accepts gzip), as scripts/serve.py and most static
+# hosts do: text, WebAssembly and the Pyodide archives stored without compression (openssl's
+# .zip). Wheels and the other zips are compressed already.
+COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".ipynb", ".map", ".svg", ".txt", ".md",
+                ".wasm", ".webmanifest", ".zip"}
 
 
 @dataclass
@@ -101,6 +110,32 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("Cache-Control", self.site.cache_control)
         super().end_headers()
 
+    def send_head(self):
+        """As the base class, but gzipped when the server compresses and the browser accepts it."""
+        path = Path(self.translate_path(self.path))
+        if not (self.site.compress and path.suffix in COMPRESSIBLE and path.is_file()
+                and "gzip" in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        modified = int(path.stat().st_mtime)
+        since = self.headers.get("If-Modified-Since")
+        if since and "If-None-Match" not in self.headers:
+            try:
+                if modified <= email.utils.parsedate_to_datetime(since).timestamp():
+                    self.send_response(304)
+                    self.end_headers()
+                    return None
+            except (TypeError, ValueError, IndexError, OverflowError):
+                pass
+        body = self.site.gzipped(path)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", self.date_time_string(modified))
+        self.end_headers()
+        return io.BytesIO(body)
+
     def copyfile(self, source, outputfile):
         while chunk := source.read(CHUNK):
             self.site.link.send(len(chunk))
@@ -130,16 +165,20 @@ class SiteServer:
     latency: seconds added before answering each request.
     cache_control: a Cache-Control header for every response, or None to send none (the browser
         then caches by the Last-Modified heuristic, like most static hosts).
+    compress: gzip the COMPRESSIBLE files for browsers that accept it (each file is compressed
+        once and kept in memory); bytes_sent then counts the compressed bytes.
     """
 
     def __init__(self, root, *, host="127.0.0.1", port=0, bandwidth=None, latency=0.0,
-                 cache_control=None):
+                 cache_control=None, compress=False):
         if latency < 0:
             raise ValueError(f"latency must be >= 0 seconds, got {latency!r}")
         self.root = root
         self.link = Link(bandwidth)
         self.latency = latency
         self.cache_control = cache_control
+        self.compress = compress
+        self._gzipped = {}  # (path, mtime) -> gzipped bytes
         self.requests = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), partial(_Handler, site=self))
@@ -166,6 +205,16 @@ class SiteServer:
     def bytes_sent(self):
         with self._lock:
             return sum(r.bytes for r in self.requests)
+
+    def gzipped(self, path):
+        key = (path, path.stat().st_mtime_ns)
+        with self._lock:
+            body = self._gzipped.get(key)
+        if body is None:
+            body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+            with self._lock:
+                self._gzipped[key] = body
+        return body
 
     def _record(self, request):
         with self._lock:

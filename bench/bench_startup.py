@@ -1,0 +1,166 @@
+"""Start-up of the course's JupyterLite against a bare Pyodide page: time and bytes to first output.
+
+(a) lite: a module page's "Run in your browser" launcher opens the notebook in JupyterLite; the
+    clock stops at the output of its first cell, which imports tinytorch (and so numpy).
+(b) bare: bench/bare.html loads the same self-hosted Pyodide, numpy and tinytorch wheel from the
+    same server, imports both and prints a line.
+
+Both are served from the built site by the test server of tests/browser/serving.py on 127.0.0.1,
+throttled at the server (20 Mbit/s shared, 20 ms per request; JupyterLite's service worker escapes
+DevTools throttling) and unthrottled; it counts the bytes itself. Debian's Chromium, a fresh
+profile per run (cold), then a warm load after restarting the browser on the same profile.
+Medians of --runs runs, bare and lite interleaved. Prints the ratios lite / bare and writes them,
+with the breakdown of the median lite run, to bench/STARTUP.md (or --write).
+
+    make bench-startup       # or: PYTHONPATH=tests/browser .venv/bin/python bench/bench_startup.py
+
+Goals (issue #6): time to first output <= 1.3 x bare (throttled and unthrottled), bytes <= 1.2 x
+bare, warm load <= 1.5 x bare's warm load. Exits with status 1 when a goal is missed.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+import startup
+from course_paths import REPO, SITE
+from serving import Link, SiteServer
+
+GOALS = {"time": 1.3, "bytes": 1.2, "warm": 1.5}
+RECORD = REPO / "bench" / "startup_ratio.json"
+
+
+def median_launch(launches):
+    """The launch with the median time (its breakdown is shown)."""
+    ordered = sorted(launches, key=lambda launch: launch.seconds)
+    return ordered[len(ordered) // 2]
+
+
+def launches(server, site, bare_path):
+    return (("bare", lambda who: startup.launch_bare(who, server, bare_path)),
+            ("lite", lambda who: startup.launch_lite(who, server, site)))
+
+
+def measure(playwright, server, site, bare_path, *, throttled, runs):
+    """Medians of ``runs`` interleaved bare and lite launches, cold and warm."""
+    server.link = Link(startup.THROTTLED["bandwidth"] if throttled else None)
+    server.latency = startup.THROTTLED["latency"] if throttled else 0.0
+    results = {"bare": [], "lite": []}
+    for run in range(runs):
+        for name, launch in launches(server, site, bare_path):
+            cold, warm = startup.cold_and_warm(playwright, server, launch)
+            results[name].append((cold, warm))
+            print(f"  {'throttled' if throttled else 'unthrottled'} run {run + 1} {name}: "
+                  f"cold {cold.seconds:5.1f} s {cold.bytes / 1e6:5.1f} MB, "
+                  f"warm {warm.seconds:5.1f} s {warm.bytes / 1e6:5.1f} MB", flush=True)
+    summary = {}
+    for name, pairs in results.items():
+        colds = [cold for cold, _ in pairs]
+        summary[name] = {
+            "seconds": statistics.median(c.seconds for c in colds),
+            "bytes": statistics.median(c.bytes for c in colds),
+            "warm_seconds": statistics.median(w.seconds for _, w in pairs),
+            "warm_bytes": statistics.median(w.bytes for _, w in pairs),
+            "median_run": median_launch(colds),
+        }
+    return summary
+
+
+def ratios(summary):
+    bare, lite = summary["bare"], summary["lite"]
+    return {"time": lite["seconds"] / bare["seconds"], "bytes": lite["bytes"] / bare["bytes"],
+            "warm": lite["warm_seconds"] / bare["warm_seconds"]}
+
+
+def report(results, runs, compress):
+    """The results as Markdown: the table of ratios, then the breakdown of the median runs."""
+    lines = []
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines += [f"Measured {stamp} on {platform.machine()} ({os.cpu_count()} cores, shared with "
+              f"other jobs), Debian's Chromium, medians of "
+              f"{runs} runs, server {'with' if compress else 'without'} gzip.", ""]
+    lines += ["| network | bare: time, bytes | lite: time, bytes | time ratio | bytes ratio "
+              "| warm: bare, lite | warm ratio |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
+    for network, summary in results.items():
+        bare, lite, r = summary["bare"], summary["lite"], ratios(summary)
+        lines.append(
+            f"| {network} | {bare['seconds']:.1f} s, {bare['bytes'] / 1e6:.1f} MB "
+            f"| {lite['seconds']:.1f} s, {lite['bytes'] / 1e6:.1f} MB "
+            f"| **{r['time']:.2f}** (goal <= {GOALS['time']}) "
+            f"| **{r['bytes']:.2f}** (goal <= {GOALS['bytes']}) "
+            f"| {bare['warm_seconds']:.1f} s, {lite['warm_seconds']:.1f} s "
+            f"| **{r['warm']:.2f}** (goal <= {GOALS['warm']}) |")
+    for network, summary in results.items():
+        lines += ["", f"Where the time and bytes of the median cold run went ({network}):", ""]
+        for name in ("bare", "lite"):
+            run = summary[name]["median_run"]
+            phases = ", ".join(f"{event} {t:.1f} s" for event, t in
+                               sorted(run.phases.items(), key=lambda item: item[1]))
+            kinds = ", ".join(f"{k} {b / 1e6:.2f} MB" for k, b in
+                              sorted(run.bytes_by_kind.items(), key=lambda item: -item[1]))
+            lines += [f"- {name}: {phases}; {run.requests} requests: {kinds}"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--site", type=Path, default=SITE)
+    parser.add_argument("--no-compress", dest="compress", action="store_false",
+                        help="serve files as they are (default: gzip, as scripts/serve.py does)")
+    parser.add_argument("--only", choices=["throttled", "unthrottled"])
+    parser.add_argument("--write", type=Path, default=REPO / "bench" / "STARTUP.md",
+                        help="the Markdown report (default: bench/STARTUP.md)")
+    parser.add_argument("--record", action="store_true",
+                        help=f"store the unthrottled time ratio in {RECORD.relative_to(REPO)}, the "
+                             "figure tests/browser/test_startup.py guards")
+    args = parser.parse_args(argv)
+
+    if not (args.site / "lite" / "jupyter-lite.json").is_file():
+        sys.exit(f"bench_startup: no built site in {args.site}; run `make site` first")
+    bare_path = startup.install_bare_page(args.site)
+    networks = [n for n in ("throttled", "unthrottled") if args.only in (None, n)]
+    results = {}
+    with sync_playwright() as playwright, SiteServer(args.site, compress=args.compress) as server:
+        # One untimed launch of each first, so that no timed run pays for filling the operating
+        # system's file cache or the server's cache of gzipped files.
+        for name, launch in launches(server, args.site, bare_path):
+            startup.cold_and_warm(playwright, server, launch, warm=False)
+        for network in networks:
+            print(f"{network}: {args.runs} runs each of bare and lite, cold and warm", flush=True)
+            results[network] = measure(playwright, server, args.site, bare_path,
+                                       throttled=network == "throttled", runs=args.runs)
+
+    text = report(results, args.runs, args.compress)
+    print("\n" + text)
+    missed = []
+    for network, summary in results.items():
+        for goal, value in ratios(summary).items():
+            if value > GOALS[goal]:
+                missed.append(f"{network} {goal} ratio {value:.2f} > {GOALS[goal]}")
+    args.write.write_text("# Start-up: JupyterLite against a bare Pyodide page\n\n"
+                          "`make bench-startup` (bench/bench_startup.py) wrote this file.\n\n" + text
+                          + ("\nGoals missed: " + "; ".join(missed) + ".\n" if missed else
+                             "\nAll goals met.\n"))
+    print(f"wrote {args.write}")
+    if args.record and "unthrottled" in results:
+        ratio = ratios(results["unthrottled"])["time"]
+        RECORD.write_text(json.dumps({"unthrottled_time_ratio": round(ratio, 3),
+                                      "runs": args.runs}, indent=1) + "\n")
+        print(f"recorded unthrottled time ratio {ratio:.2f} in {RECORD}")
+    if missed:
+        print("GOALS MISSED: " + "; ".join(missed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

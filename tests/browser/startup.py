@@ -1,0 +1,173 @@
+"""Measure how long a learner waits for the first output of a notebook, against the floor: a bare
+page that loads the same self-hosted Pyodide, numpy and tinytorch wheel from the same server.
+
+Used by bench/bench_startup.py (the full benchmark: throttled and unthrottled, cold and warm,
+medians of 3) and by test_startup.py (a cheap regression check of the ratio).
+
+- lite: open a module page, follow its "Run in your browser" launcher, wait for the kernel, run the
+  notebook's first cell (the setup cell: it imports tinytorch, which imports numpy, and prints
+  "tinytorch ... is ready") and stop the clock when its output is there.
+- bare: open bench/bare.html (a copy of the repository's bench/bare.html placed in the site), which
+  loads Pyodide, numpy and the tinytorch wheel, runs ``import numpy, tinytorch`` and prints a line.
+
+Each run is timed from navigation to that first output, in a fresh Chromium profile (cold) and,
+for a warm load, again after restarting the browser on the same profile (a returning learner).
+Bytes are counted by the server: what crossed the wire, compressed or not.
+"""
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lite_notebook as lite
+from chromium import Learner
+from course_paths import REPO
+
+BARE_PAGE = REPO / "bench" / "bare.html"
+NOTEBOOK = "04_losses"  # any module works: all setup cells are the same
+THROTTLED = {"bandwidth": 20e6 / 8, "latency": 0.020}  # 20 Mbit/s, 20 ms per request
+TIMEOUT = 240  # seconds; a hung kernel fails the run instead of blocking forever
+
+
+@dataclass
+class Launch:
+    """One timed launch: seconds and bytes to the first output, and where they went."""
+
+    seconds: float
+    bytes: int
+    requests: int
+    phases: dict = field(default_factory=dict)  # event -> seconds after navigation
+    bytes_by_kind: dict = field(default_factory=dict)  # kind of file -> bytes
+    output: str = ""
+
+
+def install_bare_page(site):
+    """Copy bench/bare.html into the built site; return its URL path (with the wheel's name)."""
+    wheels = sorted((Path(site) / "lite" / "pypi").glob("tinytorch-*-py3-none-any.whl"))
+    assert len(wheels) == 1, f"expected one tinytorch wheel in {site}/lite/pypi, got {wheels}"
+    target = Path(site) / "bench" / "bare.html"
+    target.parent.mkdir(exist_ok=True)
+    shutil.copyfile(BARE_PAGE, target)
+    return f"bench/bare.html?wheel={wheels[0].name}"
+
+
+def kind(path):
+    """What a requested path is, for the byte breakdown."""
+    path = path.split("?")[0]
+    if "/static/pyodide/" in path:
+        name = path.rsplit("/", 1)[-1]
+        return "Pyodide runtime" if name.startswith(("pyodide.", "python_stdlib")) else \
+            "Pyodide packages"
+    if path.endswith(".whl") or "/pypi/" in path:
+        return "other wheels (lite/pypi, kernel)"
+    if path.startswith("/lite/"):
+        return "JupyterLab app"
+    return "book page"
+
+
+def _timeline(server, first, t0):
+    """Phases seen by the server: when the kernel asked for Pyodide, when its runtime and the
+    last package arrived. Times are seconds after navigation."""
+    requests = server.requests[first:]
+    phases = {}
+
+    def at(test, attr):
+        times = [getattr(r, attr) - t0 for r in requests if test(r.path)]
+        return times
+
+    app = at(lambda p: kind(p) == "JupyterLab app", "started")
+    if app:
+        phases["JupyterLab app requested"] = min(app)
+    start = at(lambda p: p.split("?")[0].endswith("/static/pyodide/pyodide.js"), "started")
+    if start:
+        phases["Pyodide requested"] = min(start)
+    runtime = at(lambda p: p.split("?")[0].rsplit("/", 1)[-1] in
+                 {"pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}, "finished")
+    if runtime:
+        phases["Pyodide runtime fetched"] = max(runtime)
+    packages = at(lambda p: p.split("?")[0].endswith((".whl", ".zip"))
+                  and not p.split("?")[0].endswith("python_stdlib.zip"), "finished")
+    if packages:
+        phases["packages fetched"] = max(packages)
+    return phases
+
+
+def _bytes_by_kind(server, first):
+    totals = {}
+    for r in server.requests[first:]:
+        totals[kind(r.path)] = totals.get(kind(r.path), 0) + r.bytes
+    return totals
+
+
+def open_notebook(learner, server, site, notebook):
+    """As lite.open_from_module_page, but clicks the launcher as soon as it shows, as a learner
+    does, without waiting for the module page's load event (MathJax, diagrams)."""
+    page = learner.new_page()
+    page.goto(server.url + lite.module_page(site, notebook), wait_until="commit")
+    link = page.get_by_role("link", name=lite.LAUNCHER).first
+    link.wait_for(state="visible", timeout=TIMEOUT * 1000)
+    if link.get_attribute("target") == "_blank":
+        with learner.context.expect_page() as opened:
+            link.click()
+        page = opened.value
+    else:
+        link.click()
+    lite.wait_for_notebook(page, kernel=True, timeout=TIMEOUT)
+    return page
+
+
+def launch_lite(learner, server, site, notebook=NOTEBOOK):
+    """Open ``notebook`` from its module page and run its setup cell; return a Launch."""
+    first = len(server.requests)
+    t0 = time.monotonic()
+    page = open_notebook(learner, server, site, notebook)
+    kernel_ready = time.monotonic() - t0
+    result = lite.run_cell(page, 0, timeout=TIMEOUT)
+    seconds = time.monotonic() - t0
+    out = lite.stdout(result["outputs"])
+    assert "is ready" in out, f"the setup cell did not print its line: {result['outputs']}"
+    phases = _timeline(server, first, t0)
+    phases["kernel ready"] = kernel_ready
+    phases["first output"] = seconds
+    return Launch(seconds, sum(r.bytes for r in server.requests[first:]),
+                  len(server.requests) - first, phases, _bytes_by_kind(server, first), out.strip())
+
+
+def launch_bare(learner, server, bare_path):
+    """Open the bare page and wait for its line; return a Launch."""
+    first = len(server.requests)
+    t0 = time.monotonic()
+    page = learner.new_page()
+    page.goto(server.url + bare_path)
+    page.wait_for_function("document.getElementById('output').textContent.includes('\\n')",
+                           timeout=TIMEOUT * 1000, polling=50)
+    seconds = time.monotonic() - t0
+    out = page.inner_text("#output")
+    assert out.startswith("numpy "), f"the bare page failed: {out}"
+    phases = _timeline(server, first, t0)
+    phases["first output"] = seconds
+    return Launch(seconds, sum(r.bytes for r in server.requests[first:]),
+                  len(server.requests) - first, phases, _bytes_by_kind(server, first), out.strip())
+
+
+def cold_and_warm(playwright, server, launch, *, warm=True):
+    """One launch in a fresh profile and, if ``warm``, one more after restarting the browser on
+    that profile. Checks that nothing left 127.0.0.1 and no console error was logged.
+    Returns (cold, warm or None)."""
+    with tempfile.TemporaryDirectory(prefix="startup-profile-") as profile:
+        learner = Learner(playwright, profile, server.url).start()
+        first = len(server.requests)
+        try:
+            cold = launch(learner)
+            second = None
+            if warm:
+                learner.stop()
+                learner.start()
+                second = launch(learner)
+        finally:
+            learner.stop()
+        problems = learner.problems(answered=[r.path for r in server.requests[first:]])
+        assert not problems, "\n".join(problems)
+    return cold, second
