@@ -9,9 +9,19 @@ lite/jupyter-lite.json sets disablePyPIFallback, so these are the only packages 
 - comm, which the Pyodide kernel installs when it starts and which our Pyodide does not bundle.
   It is downloaded from PyPI pinned by hash.
 
+It also adds these wheels, and the kernel's own (piplite, ipykernel, pyodide_kernel), to the
+self-hosted Pyodide's lock, lite/static/pyodide/pyodide-lock.json, with the files next to it.
+Pyodide can then load everything the kernel installs at start-up, plus numpy and tinytorch, in one
+parallel batch when it boots (``loadPyodideOptions.packages`` in lite/jupyter-lite.json): the
+kernel skips its own serial, one-by-one installs of the packages listed there. This is the
+pre-solved lock of jupyterlite-pyodide-lock, written directly: every wheel is pure Python and its
+dependencies are known, so no solver (and no browser at build time) is needed.
+
 Usage: python scripts/build_lite_wheels.py   (with the build environment active)
 """
 
+import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -21,6 +31,20 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PYPI = REPO / "lite" / "pypi"
 PACKAGE = REPO / "tinytorch_wheel"
+PYODIDE = REPO / "lite" / "static" / "pyodide"
+# The wheels jupyterlite-pyodide-kernel ships for its kernel (installed with it in this environment).
+KERNEL_WHEELS = (Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyterlite"
+                 / "pyodide-kernel-extension" / "static" / "pypi")
+
+# Wheels added to the Pyodide lock: name -> (where the wheel is, what it depends on in the lock).
+PRELOADED = {
+    "tinytorch": (PYPI, ["numpy"]),
+    "comm": (PYPI, []),
+    "piplite": (KERNEL_WHEELS, ["micropip"]),
+    "ipykernel": (KERNEL_WHEELS, ["comm"]),
+    "pyodide-kernel": (KERNEL_WHEELS, ["ipykernel", "comm", "ipython", "jedi", "ssl", "sqlite3",
+                                       "piplite"]),
+}
 
 # The kernel only needs comm's pure-Python wheel; the hash pins the exact file on PyPI.
 COMM = "comm==0.2.3 --hash=sha256:c615d91d75f7f04f095b30d1c1711babd43bdc6419c1be9886a85f2f4e489417"
@@ -53,6 +77,42 @@ def main():
         if not any(name.startswith(prefix) for name in wheels):
             sys.exit(f"build_lite_wheels: no {prefix}*.whl in {PYPI} (found {wheels})")
     print("build_lite_wheels:", ", ".join(wheels), "->", PYPI.relative_to(REPO))
+    add_to_pyodide_lock()
+
+
+def add_to_pyodide_lock():
+    """Copy the PRELOADED wheels next to the Pyodide lock and list them in it (replacing older
+    entries of the same names)."""
+    lock_path = PYODIDE / "pyodide-lock.json"
+    if not lock_path.is_file():
+        sys.exit(f"build_lite_wheels: {lock_path} is missing; run python3 scripts/fetch_pyodide.py")
+    lock = json.loads(lock_path.read_text(encoding="utf-8"))
+    for name, (folder, depends) in PRELOADED.items():
+        found = sorted(folder.glob(f"{name.replace('-', '_')}-*-py3-none-any.whl"))
+        if len(found) != 1:
+            sys.exit(f"build_lite_wheels: expected one {name} wheel in {folder}, found {found}")
+        wheel = found[0]
+        missing = [d for d in depends if d not in lock["packages"] and d not in PRELOADED]
+        if missing:
+            sys.exit(f"build_lite_wheels: {name} depends on {missing}, not in {lock_path}")
+        old = lock["packages"].get(name)
+        if old and old["file_name"] != wheel.name:
+            (PYODIDE / old["file_name"]).unlink(missing_ok=True)
+        shutil.copyfile(wheel, PYODIDE / wheel.name)
+        lock["packages"][name] = {
+            "name": name,
+            "version": wheel.name.split("-")[1],
+            "file_name": wheel.name,
+            "install_dir": "site",
+            "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+            "package_type": "package",
+            "imports": [name.replace("-", "_")],
+            "depends": depends,
+            "unvendored_tests": False,
+            "shared_library": False,
+        }
+    lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print("build_lite_wheels:", ", ".join(PRELOADED), "->", lock_path.relative_to(REPO))
 
 
 if __name__ == "__main__":
