@@ -6,8 +6,9 @@
     same server, imports both and prints a line.
 
 Both are served from the built site by the test server of tests/browser/serving.py on 127.0.0.1,
-throttled at the server (20 Mbit/s shared, 20 ms per request; JupyterLite's service worker escapes
-DevTools throttling) and unthrottled; it counts the bytes itself. Debian's Chromium, a fresh
+with scripts/serve.py's gzip and cache headers (--no-compress: without gzip), throttled at the
+server (20 Mbit/s shared, 20 ms per request; JupyterLite's service worker escapes DevTools
+throttling) and unthrottled; it counts the bytes itself. Debian's Chromium, a fresh
 profile per run (cold), then a warm load after restarting the browser on the same profile.
 Medians of --runs runs, bare and lite interleaved. Prints the ratios lite / bare and writes them,
 with the breakdown of the median lite run, to bench/STARTUP.md (or --write).
@@ -31,7 +32,7 @@ from playwright.sync_api import sync_playwright
 
 import startup
 from course_paths import REPO, SITE
-from serving import Link, SiteServer
+from serving import Link, SiteServer, static_host_cache_control
 
 GOALS = {"time": 1.3, "bytes": 1.2, "warm": 1.5}
 RECORD = REPO / "bench" / "startup_ratio.json"
@@ -85,7 +86,8 @@ def report(results, runs, compress):
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines += [f"Measured {stamp} on {platform.machine()} ({os.cpu_count()} cores, shared with "
               f"other jobs), Debian's Chromium, medians of "
-              f"{runs} runs, server {'with' if compress else 'without'} gzip.", ""]
+              f"{runs} runs, server {'with' if compress else 'without'} gzip, with scripts/serve.py's "
+              "cache headers.", ""]
     lines += ["| network | bare: time, bytes | lite: time, bytes | time ratio | bytes ratio "
               "| warm: bare, lite | warm ratio |",
               "| --- | --- | --- | --- | --- | --- | --- |"]
@@ -129,7 +131,8 @@ def main(argv=None):
     bare_path = startup.install_bare_page(args.site)
     networks = [n for n in ("throttled", "unthrottled") if args.only in (None, n)]
     results = {}
-    with sync_playwright() as playwright, SiteServer(args.site, compress=args.compress) as server:
+    with sync_playwright() as playwright, SiteServer(
+            args.site, compress=args.compress, cache_control=static_host_cache_control) as server:
         # One untimed launch of each first, so that no timed run pays for filling the operating
         # system's file cache or the server's cache of gzipped files.
         for name, launch in launches(server, args.site, bare_path):

@@ -5,12 +5,22 @@ Standard library only. It sets the MIME types the site needs and that Python's t
 browsers refuse to compile WebAssembly streamed with the wrong type (application/wasm) and refuse
 JavaScript modules (.mjs: mermaid, Pyodide) not served as text/javascript.
 
+It serves like a well-configured static host, because that is what makes JupyterLite start fast
+(bench/STARTUP.md): text, JavaScript and WebAssembly gzipped (Pyodide's 10 MB pyodide.asm.wasm
+becomes 3 MB), and cache headers that let a returning learner's browser reuse every file whose name
+carries a content hash or a version without asking, and revalidate the rest (see cache_control).
+
 Usage: python3 scripts/serve.py [--port 8000] [--host 127.0.0.1] [--directory _build/html]
 """
 
 import argparse
+import email.utils
 import functools
+import gzip
+import io
+import re
 import sys
+import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,8 +41,73 @@ MIME_TYPES = {
 }
 
 
+# Gzipped when the browser accepts it: text, WebAssembly, and Pyodide's archives stored without
+# compression (openssl's .zip). Wheels and images are compressed already.
+COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".ipynb", ".map", ".svg", ".txt", ".md",
+                ".wasm", ".webmanifest", ".zip"}
+
+# Names that change whenever their content does: JupyterLab's and its extensions' bundles
+# (100.fc995bd.js, remoteEntry.3745c44cbbd62cec9a73.js) and Pyodide's packages, whose file names
+# carry their pinned version (numpy-2.0.2-cp312-...whl). The course's own tinytorch wheel keeps its
+# version between builds, so it is not among them.
+IMMUTABLE = re.compile(r"\.[0-9a-f]{7,}\.(js|css)$"
+                       r"|/static/pyodide/(?!tinytorch-)[^/]+-\d[^/]*\.(whl|zip)$")
+
+
+def cache_control(path):
+    """The Cache-Control header for a URL path: a year for names that change with their content,
+    otherwise revalidate on every visit (a 304 costs one round trip, and an updated course is
+    seen at once). tests/browser/serving.py applies the same policy in the start-up benchmark."""
+    if IMMUTABLE.search(path.split("?")[0]):
+        return "public, max-age=31536000, immutable"
+    return "no-cache"
+
+
 class SiteHandler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    _gzipped = {}  # (path, mtime) -> gzipped bytes, shared by all requests
+    _lock = threading.Lock()
+
+    def end_headers(self):
+        self.send_header("Cache-Control", cache_control(self.path))
+        super().end_headers()
+
+    def send_head(self):
+        """As the base class, but gzipped for browsers that accept it."""
+        path = Path(self.translate_path(self.path))
+        if not (path.suffix in COMPRESSIBLE and path.is_file()
+                and "gzip" in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        modified = int(path.stat().st_mtime)
+        since = self.headers.get("If-Modified-Since")
+        if since and "If-None-Match" not in self.headers:
+            try:
+                if modified <= email.utils.parsedate_to_datetime(since).timestamp():
+                    self.send_response(304)
+                    self.end_headers()
+                    return None
+            except (TypeError, ValueError, IndexError, OverflowError):
+                pass
+        body = self.gzipped(path)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", self.date_time_string(modified))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    @classmethod
+    def gzipped(cls, path):
+        key = (path, path.stat().st_mtime_ns)
+        with cls._lock:
+            body = cls._gzipped.get(key)
+        if body is None:
+            body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+            with cls._lock:
+                cls._gzipped[key] = body
+        return body
 
 
 def main(argv=None):

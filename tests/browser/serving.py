@@ -18,6 +18,7 @@ site, as after a redeploy), and ``reset()`` clears the log and the byte count be
 import email.utils
 import gzip
 import io
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -43,6 +44,19 @@ MIME_TYPES = {
 }
 
 CHUNK = 16 * 1024  # bytes written at a time; small enough for smooth throttling
+
+# scripts/serve.py's cache policy (the one the deploy instructions recommend), for
+# ``cache_control=static_host_cache_control``: a year for names that change with their content
+# (hashed bundles, Pyodide's versioned packages except the course's own wheel), revalidation for
+# the rest.
+_IMMUTABLE = re.compile(r"\.[0-9a-f]{7,}\.(js|css)$"
+                        r"|/static/pyodide/(?!tinytorch-)[^/]+-\d[^/]*\.(whl|zip)$")
+
+
+def static_host_cache_control(path):
+    if _IMMUTABLE.search(path.split("?")[0]):
+        return "public, max-age=31536000, immutable"
+    return "no-cache"
 
 # What compress=True gzips (when the browser accepts gzip), as scripts/serve.py and most static
 # hosts do: text, WebAssembly and the Pyodide archives stored without compression (openssl's
@@ -106,8 +120,11 @@ class _Handler(SimpleHTTPRequestHandler):
         super().send_response(code, message)
 
     def end_headers(self):
-        if self.site.cache_control is not None:
-            self.send_header("Cache-Control", self.site.cache_control)
+        control = self.site.cache_control
+        if callable(control):
+            control = control(self.path)
+        if control is not None:
+            self.send_header("Cache-Control", control)
         super().end_headers()
 
     def send_head(self):
@@ -163,8 +180,9 @@ class SiteServer:
 
     bandwidth: bytes per second shared by all responses, or None for unthrottled.
     latency: seconds added before answering each request.
-    cache_control: a Cache-Control header for every response, or None to send none (the browser
-        then caches by the Last-Modified heuristic, like most static hosts).
+    cache_control: a Cache-Control header for every response, a function of the URL path that
+        returns one (static_host_cache_control), or None to send none (the browser then caches
+        by the Last-Modified heuristic, like many static hosts).
     compress: gzip the COMPRESSIBLE files for browsers that accept it (each file is compressed
         once and kept in memory); bytes_sent then counts the compressed bytes.
     """
