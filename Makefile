@@ -8,7 +8,8 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 PORT    ?= 8000
 
-.PHONY: serve site test test-package test-pyodide test-site bench bench-startup venv pyodide chromium clean
+.PHONY: serve site test test-package test-pyodide test-site bench bench-startup venv pyodide chromium clean \
+        clean-cache
 
 serve: site
 	$(PY) scripts/serve.py --port $(PORT)
@@ -50,14 +51,21 @@ test-pyodide: venv pyodide
 test-site: venv chromium
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
-bench: venv bench-startup
+bench: venv pyodide bench-startup
 	$(PY) bench/bench_mlp.py
 	$(PY) bench/bench_cross_entropy.py
+	$(PY) bench/bench_site_build.py
 
 # JupyterLite start-up against a bare Pyodide page, on the built site (make site first); writes
 # bench/STARTUP.md. It shares the browser tests' server and Chromium helpers in tests/browser/.
 bench-startup: venv chromium
 	PYTHONPATH=tests/browser $(PY) bench/bench_startup.py
 
+# clean keeps node_modules and the execution cache (.jupyter_cache: the outputs of each page, reused
+# while the page's code, the tinytorch package and the environment are unchanged; see
+# scripts/build_site.sh). clean-cache also drops the cache, so the next build runs every page.
 clean:
 	rm -rf _build _contents book/_contents book/_vendor lite/.cache lite/pypi .jupyterlite.doit.db dist
+
+clean-cache: clean
+	rm -rf .jupyter_cache

@@ -26,6 +26,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,6 +56,21 @@ def pip(*args):
     subprocess.run([sys.executable, "-m", "pip", *args], check=True)
 
 
+def isolation_options():
+    """Build in this environment when it has exactly the build backend pyproject.toml pins
+    (requirements-lock.txt pins it too): that saves pip a fresh isolated environment, two seconds
+    of CPU. Otherwise pip builds in an isolated environment as usual."""
+    pyproject = tomllib.loads((PACKAGE / "pyproject.toml").read_text(encoding="utf-8"))
+    for requirement in pyproject["build-system"]["requires"]:
+        name, _, pinned = requirement.partition("==")
+        try:
+            if version(name) != pinned:
+                return []
+        except PackageNotFoundError:
+            return []
+    return ["--no-build-isolation", "--check-build-dependencies"]
+
+
 def main():
     if not (PACKAGE / "pyproject.toml").is_file():
         sys.exit(f"build_lite_wheels: {PACKAGE / 'pyproject.toml'} not found")
@@ -61,7 +78,7 @@ def main():
         shutil.rmtree(PYPI)
     PYPI.mkdir(parents=True)
 
-    pip("wheel", "--no-deps", "--quiet", str(PACKAGE), "-w", str(PYPI))
+    pip("wheel", "--no-deps", "--quiet", *isolation_options(), str(PACKAGE), "-w", str(PYPI))
 
     with tempfile.TemporaryDirectory() as tmp:
         requirements = Path(tmp) / "requirements.txt"

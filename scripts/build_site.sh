@@ -11,19 +11,45 @@ if [ ! -f lite/static/pyodide/pyodide.js ]; then
     echo "build_site: lite/static/pyodide/pyodide.js is missing; run python3 scripts/fetch_pyodide.py" >&2
     exit 1
 fi
-python -c "import jupyter_book, jupyterlite_sphinx, tinytorch" || {
+# Found, not imported: importing them would take more than a second of the build.
+python -c "import importlib.util as u, sys; sys.exit(None in map(u.find_spec, sys.argv[1:]))" \
+    jupyter_book jupyterlite_sphinx tinytorch || {
     echo "build_site: activate an environment with requirements-lock.txt and ./tinytorch_wheel" >&2
     exit 1
 }
 
 start=$(date +%s)
-npm ci --no-audit --no-fund --silent
+step() {  # name each step in the log; bench/bench_site_build.py times the steps by these lines
+    echo "build_site: step: $*"
+}
+step npm ci
+# npm ci deletes and reinstalls node_modules (seconds of CPU): skip it when node_modules was
+# installed from this very package-lock.json.
+if cmp -s package-lock.json node_modules/.installed-package-lock.json; then
+    echo "build_site: node_modules is up to date with package-lock.json"
+else
+    npm ci --no-audit --no-fund --silent
+    cp package-lock.json node_modules/.installed-package-lock.json
+fi
+step vendor assets
 python scripts/vendor_assets.py
+step lite wheels
 python scripts/build_lite_wheels.py
+step jupyter-book
 # A stale JupyterLite state has been seen to drop pyodideUrl from the built config (the kernel then
-# fetches Pyodide from a CDN), so every build starts from nothing.
+# fetches Pyodide from a CDN), so every build starts from nothing...
 rm -rf .jupyterlite.doit.db lite/.cache _build _contents book/_contents
+# ...except the execution cache (.jupyter_cache/, execute.cache in _config.yml): a page whose code is
+# unchanged is not run again. Its key is the page's code only, so the cache is dropped whenever the
+# tinytorch package or the pinned environment changes, which can change what the pages print.
+key=$({ python --version; find tinytorch_wheel/src tinytorch_wheel/pyproject.toml requirements-lock.txt \
+      -type f -not -name '*.pyc' -not -path '*.egg-info/*' | LC_ALL=C sort | xargs sha256sum; } |
+      sha256sum | cut -c1-16)
+if [ "$(cat .jupyter_cache/tinytorch-key 2>/dev/null)" != "$key" ]; then
+    rm -rf .jupyter_cache && mkdir .jupyter_cache && echo "$key" > .jupyter_cache/tinytorch-key
+fi
 jupyter-book build . --all -W --keep-going
+step version notebooks
 # Content-addressed notebook names, so that a returning learner gets an updated notebook and keeps
 # their own edited copy (see the script's docstring).
 python scripts/version_notebooks.py _build/html
