@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tinytorch.core.layers import Linear
+from tinytorch.core.layers import Linear, Sequential
 from tinytorch.core.optimizers import SGD, Adam, AdamW, Optimizer
 from tinytorch.core.tensor import Tensor
 
@@ -155,6 +155,10 @@ def test_works_with_a_model():
     (lambda: SGD([np.zeros(3)], lr=0.1), TypeError, "must be a Tensor"),
     (lambda: SGD(param([1.0]), lr=0.1), TypeError, "single Tensor"),
     (lambda: SGD(Linear(2, 2), lr=0.1), TypeError, "model.parameters()"),
+    # A Sequential is iterable (over its layers), so it must not reach the per-tensor checks.
+    (lambda: SGD(Sequential(Linear(2, 2)), lr=0.1), TypeError,
+     "got Sequential (did you mean model.parameters()?)"),
+    (lambda: Adam(Sequential(Linear(2, 2), Linear(2, 1))), TypeError, "model.parameters()"),
     (lambda: SGD([param([1.0]) * 2], lr=0.1), ValueError, "not a leaf"),
     (lambda: SGD(2 * [Linear(2, 2).weight], lr=0.1), ValueError, "more than once"),
     (lambda: SGD([param([1.0])], lr=-0.1), ValueError, "learning rate lr"),
@@ -237,7 +241,7 @@ def test_state_dict_is_plain_data_and_restores_hyperparameters():
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda s: s.update(optimizer="SGD"), "saved by a SGD optimizer"),
+    (lambda s: s.update(optimizer="SGD"), "saved by an SGD optimizer, not Adam"),
     (lambda s: s.pop("state"), "expected the dict"),
     (lambda s: s["hyperparameters"].pop("eps"), "hyper-parameters"),
     (lambda s: s["state"].append({}), "holds 2 parameters"),
@@ -252,6 +256,17 @@ def test_load_state_dict_rejects_mismatches(change, message):
     change(state)
     with pytest.raises(ValueError, match=message):
         Adam([param([0.0, 0.0])]).load_state_dict(state)
+
+
+@pytest.mark.parametrize("saved_by, loaded_by, message", [
+    (Adam, SGD, "saved by an Adam optimizer, not SGD"),
+    (AdamW, Adam, "saved by an AdamW optimizer, not Adam"),
+    (SGD, AdamW, "saved by an SGD optimizer, not AdamW"),
+])
+def test_load_state_dict_names_the_other_optimizer(saved_by, loaded_by, message):
+    state = saved_by([param([1.0])], lr=0.1).state_dict()
+    with pytest.raises(ValueError, match=message):
+        loaded_by([param([1.0])], lr=0.1).load_state_dict(state)
 
 
 def test_repr():

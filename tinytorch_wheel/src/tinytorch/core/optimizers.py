@@ -34,6 +34,14 @@ def _check_number(owner, name, value, low=0.0, high=None, high_open=False):
     return float(value)
 
 
+def _a_or_an(name):
+    """The name with its article: "an Adam", "a Lion", "an SGD" (said "ess-gee-dee")."""
+    name = str(name)
+    # An acronym is read letter by letter; these letters' names start with a vowel sound.
+    vowels = "AEFHILMNORSX" if name[:2].isupper() else "AEIOUaeiou"
+    return f"{'an' if name[:1] and name[0] in vowels else 'a'} {name}"
+
+
 class Optimizer:
     """Base class of the optimizers, like ``torch.optim.Optimizer`` (with one parameter group).
 
@@ -60,7 +68,9 @@ class Optimizer:
                 f"{owner}: params must be an iterable of tensors, got a single Tensor; "
                 f"wrap it in a list: {owner}([w], ...)"
             )
-        if not hasattr(params, "__iter__"):
+        # A model (it has .parameters(); a Sequential is even iterable, over its layers) is the
+        # common mistake: say what to pass instead.
+        if hasattr(params, "parameters") or not hasattr(params, "__iter__"):
             hint = " (did you mean model.parameters()?)" if hasattr(params, "parameters") else ""
             raise TypeError(
                 f"{owner}: params must be an iterable of tensors, got "
@@ -139,8 +149,8 @@ class Optimizer:
             )
         if state_dict["optimizer"] != type(self).__name__:
             raise ValueError(
-                f"{owner}: the state was saved by a {state_dict['optimizer']} optimizer, not "
-                f"{type(self).__name__}"
+                f"{owner}: the state was saved by {_a_or_an(state_dict['optimizer'])} optimizer, "
+                f"not {type(self).__name__}"
             )
         hyper, states = state_dict["hyperparameters"], state_dict["state"]
         if set(hyper) != set(self.hyperparameters):
