@@ -15,6 +15,8 @@ batches (the permutations of a numpy Generator with a fixed seed):
 
 Each is run ``--repeats`` times, interleaved, and the best (shortest) time of each is compared,
 as ``timeit`` does: background load only ever adds time, so the minimum is the steadiest figure.
+The ratio of the best CPU times (``time.process_time``) is printed too: on a machine shared with
+other jobs it moves less than the wall-clock ratio, which stays the one the goal is about.
 Goals (course design): tinytorch / numpy <= 2.0, tinytorch faster than PyTorch, test accuracy
 within 2 points of the numpy version. Exits with status 1 when a goal is missed.
 
@@ -135,22 +137,27 @@ def main():
         runners["PyTorch (CPU, 1 thread)"] = lambda *a: run_torch(torch, *a)
 
     times = {name: [] for name in runners}
+    cpu_times = {name: [] for name in runners}
     accuracy = {}
     for _ in range(args.repeats):
         for name, run in runners.items():
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             predicted = run(weights, X, y, X_test)
             times[name].append(time.perf_counter() - start)
+            cpu_times[name].append(time.process_time() - cpu_start)
             accuracy[name] = float(np.mean(predicted == y_test))
     best = {name: min(t) for name, t in times.items()}
+    best_cpu = {name: min(t) for name, t in cpu_times.items()}
 
     print(f"digits MLP 64-{HIDDEN}-10, batch {BATCH}, {EPOCHS} epochs, SGD lr {LR}, shuffled; "
           f"best of {args.repeats}")
     for name in runners:
         print(f"  {name:<24} {best[name]:7.3f} s   test accuracy {100 * accuracy[name]:5.1f} %")
     ratio = best["tinytorch"] / best["numpy (by hand)"]
+    cpu_ratio = best_cpu["tinytorch"] / best_cpu["numpy (by hand)"]
     failures = []
-    print(f"  tinytorch / numpy    = {ratio:.2f}   (goal <= {RATIO_GOAL})")
+    print(f"  tinytorch / numpy    = {ratio:.2f}   (goal <= {RATIO_GOAL}; CPU time ratio "
+          f"{cpu_ratio:.2f})")
     if ratio > RATIO_GOAL:
         failures.append(f"tinytorch / numpy = {ratio:.2f} > {RATIO_GOAL}")
     gap = 100 * abs(accuracy["tinytorch"] - accuracy["numpy (by hand)"])

@@ -167,10 +167,11 @@ class LinearFunction(Function):
         return y if bias is None else y + bias
 
     def backward(self, grad):
-        x = self.x.reshape(-1, self.x.shape[-1])
-        g = grad.reshape(-1, grad.shape[-1])
         # The input batch itself (the first layer's x) needs no gradient: skip that product.
         grad_x = grad @ self.weight if self.inputs[0].requires_grad else None
+        x, g = self.x, grad
+        if x.ndim != 2:  # (N, d1, ..., in): every position is a row of the batch
+            x, g = x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])
         grad_w = g.T @ x
         if len(self.inputs) == 2:
             return grad_x, grad_w

@@ -57,7 +57,7 @@ def _check_tensor(owner, name, value):
 
 def _check_floating(owner, name, tensor):
     _check_tensor(owner, name, tensor)
-    if not np.issubdtype(tensor.dtype, np.floating):
+    if tensor.data.dtype.kind != "f":  # float16/32/64; kind is cheaper than np.issubdtype
         raise TypeError(
             f"{owner}: {name} must be a floating-point tensor, got dtype {tensor.dtype}; convert "
             f"it, e.g. Tensor({name}.data.astype(np.float32))"
@@ -129,10 +129,11 @@ def _check_class_target(owner, input, target, allow_probabilities):
             f"class, got {input.shape}"
         )
     index_shape = _index_shape(input)
-    if np.issubdtype(target.dtype, np.integer):
+    kind = target.data.dtype.kind
+    if kind in "iu":  # signed or unsigned integers
         if target.shape == index_shape:
             return "indices"
-    elif np.issubdtype(target.dtype, np.floating):
+    elif kind == "f":
         if allow_probabilities and target.shape == input.shape:
             return "probabilities"
         if target.shape == index_shape:
@@ -155,15 +156,23 @@ def _check_class_target(owner, input, target, allow_probabilities):
 
 
 def _check_class_index(owner, target, num_classes, ignore_index):
+    """Check that every target is a class index in [0, C) or ignore_index; say which count.
+
+    Returns None when every target counts, else the boolean mask of the targets that are not
+    ignore_index. The common case costs two reductions: all targets are classes, and
+    ignore_index (-100 by default) is not one, so none of them can be ignored.
+    """
     if target.size and 0 <= target.min() and target.max() < num_classes:
-        return
-    counted = target[target != ignore_index]
-    wrong = counted[(counted < 0) | (counted >= num_classes)]
+        if not 0 <= ignore_index < num_classes:
+            return None
+    counted = target != ignore_index
+    wrong = target[counted & ((target < 0) | (target >= num_classes))]
     if wrong.size:
         raise IndexError(
             f"{owner}: target contains class index {wrong[0]}, but the input has {num_classes} "
             f"classes (valid targets are 0..{num_classes - 1}, or ignore_index={ignore_index})"
         )
+    return None if counted.all() else counted
 
 
 def _check_ignore_index(owner, ignore_index):
@@ -396,6 +405,7 @@ class CrossEntropyIndices(Function):
     forward:   l_i = w_i * (log(sum_c exp(z_ic)) - z_iy)      with y = target_i, w_i its weight
     backward:  dl_i/dz_i = w_i * (softmax(z_i) - onehot(y))
 
+    ``sample_weight=None`` means w_i = 1 for every sample (no class weights, nothing ignored).
     One (N, C) array is enough: it holds the shifted logits, then their exp, and the backward
     turns it into the gradient in place (softmax = exp / sum_exp, folded into one multiplication).
     """
@@ -403,11 +413,12 @@ class CrossEntropyIndices(Function):
     def forward(self, logits, target, sample_weight):
         # Subtract each row's maximum so that exp cannot overflow (the log-sum-exp trick).
         self.exp = logits - logits.max(axis=1, keepdims=True)
-        target_logit = self.exp[np.arange(len(target)), target]
+        self.rows, self.target, self.sample_weight = np.arange(len(target)), target, sample_weight
+        target_logit = self.exp[self.rows, target]
         np.exp(self.exp, out=self.exp)
         self.sum_exp = self.exp.sum(axis=1)
-        self.target, self.sample_weight = target, sample_weight
-        return sample_weight * (np.log(self.sum_exp) - target_logit)
+        losses = np.log(self.sum_exp) - target_logit
+        return losses if sample_weight is None else sample_weight * losses
 
     def backward(self, grad):
         if self.exp is None:
@@ -417,9 +428,9 @@ class CrossEntropyIndices(Function):
                 "saved tensors after a backward pass)"
             )
         grad_logits, self.exp = self.exp, None
-        scale = grad * self.sample_weight
+        scale = grad if self.sample_weight is None else grad * self.sample_weight
         grad_logits *= (scale / self.sum_exp)[:, None]  # softmax * scale
-        grad_logits[np.arange(len(self.target)), self.target] -= scale
+        grad_logits[self.rows, self.target] -= scale
         return grad_logits
 
 
@@ -459,13 +470,19 @@ def _as_rows(tensor, num_classes):
     return tensor.reshape(-1, num_classes)
 
 
-def _index_sample_weights(target, weight, ignore_index):
-    """Targets that are safe to index with, and each sample's weight (0 where ignored)."""
-    counted = target != ignore_index
-    if counted.all():
-        return target, weight[target]
+def _index_sample_weights(target, weight, counted, dtype):
+    """Targets that are safe to index with, and each sample's weight (0 where ignored).
+
+    ``weight`` is the class weights as an array, or None for none; ``counted`` the mask from
+    ``_check_class_index`` (None: every target counts). The sample weights are None when every
+    one of them would be 1 (no class weights, nothing ignored): the common case multiplies by
+    nothing.
+    """
+    if counted is None:
+        return target, None if weight is None else weight[target]
     safe_target = np.where(counted, target, 0)
-    return safe_target, np.where(counted, weight[safe_target], 0).astype(weight.dtype)
+    per_sample = 1 if weight is None else weight[safe_target]
+    return safe_target, np.where(counted, per_sample, 0).astype(dtype)
 
 
 def _class_weight_array(weight, num_classes, dtype):
@@ -537,7 +554,6 @@ class CrossEntropyLoss(Module):
         kind = _check_class_target(owner, input, target, allow_probabilities=True)
         num_classes = _num_classes(input)
         _check_class_weight(owner, self.weight, num_classes)
-        weight = _class_weight_array(self.weight, num_classes, input.dtype)
         logits = _as_rows(input, num_classes)
         loss_shape = _index_shape(input)
         smoothing = self.label_smoothing
@@ -551,25 +567,29 @@ class CrossEntropyLoss(Module):
             q = _as_rows(target, num_classes)
             if smoothing:
                 q = q * (1 - smoothing) + smoothing / num_classes
+            weight = _class_weight_array(self.weight, num_classes, input.dtype)
             losses = CrossEntropyProbabilities.apply(logits, q, weight=weight)
             return _reduce(losses.reshape(loss_shape), self.reduction, total_weight=len(q.data))
 
-        _check_class_index(owner, target.data, num_classes, self.ignore_index)
-        indices, sample_weight = _index_sample_weights(
-            target.data.reshape(-1), weight, self.ignore_index
-        )
+        flat_target = target.data.reshape(-1)
+        counted = _check_class_index(owner, flat_target, num_classes, self.ignore_index)
+        # Without class weights there is nothing to look up: None stands for weights of 1.
+        weight = None if self.weight is None else self.weight.data.astype(input.dtype, copy=False)
+        indices, sample_weight = _index_sample_weights(flat_target, weight, counted, input.dtype)
         if smoothing:
             # The smoothed one-hot target, zero for ignored samples; PyTorch still divides the
             # mean by the weights of the counted targets.
             q = np.full(logits.shape, smoothing / num_classes, dtype=input.dtype)
             q[np.arange(len(indices)), indices] += 1 - smoothing
-            q[target.data.reshape(-1) == self.ignore_index] = 0
+            q[flat_target == self.ignore_index] = 0
+            weight = _class_weight_array(self.weight, num_classes, input.dtype)
             losses = CrossEntropyProbabilities.apply(logits, Tensor._wrap(q), weight=weight)
         else:
             losses = CrossEntropyIndices.apply(logits, target=indices, sample_weight=sample_weight)
         if losses.shape != loss_shape:
             losses = losses.reshape(loss_shape)
-        return _reduce(losses, self.reduction, total_weight=sample_weight.sum())
+        total_weight = len(indices) if sample_weight is None else sample_weight.sum()
+        return _reduce(losses, self.reduction, total_weight=total_weight)
 
 
 class NLLLoss(Module):
@@ -610,11 +630,10 @@ class NLLLoss(Module):
         _check_class_target(owner, input, target, allow_probabilities=False)
         num_classes = _num_classes(input)
         _check_class_weight(owner, self.weight, num_classes)
-        _check_class_index(owner, target.data, num_classes, self.ignore_index)
+        flat_target = target.data.reshape(-1)
+        counted = _check_class_index(owner, flat_target, num_classes, self.ignore_index)
         weight = _class_weight_array(self.weight, num_classes, input.dtype)
-        indices, sample_weight = _index_sample_weights(
-            target.data.reshape(-1), weight, self.ignore_index
-        )
+        indices, sample_weight = _index_sample_weights(flat_target, weight, counted, input.dtype)
         log_probs = _as_rows(input, num_classes)
         losses = -log_probs[np.arange(len(indices)), indices] * Tensor._wrap(sample_weight)
         loss_shape = _index_shape(input)

@@ -65,6 +65,13 @@ class Tensor:
     # Make numpy hand mixed expressions such as ``array + tensor`` to Tensor's operators.
     __array_ufunc__ = None
 
+    # What a new tensor starts with (__init__ sets them again, for the reader). Class-level
+    # defaults let _wrap, which creates most tensors of a training step, set only ``data``.
+    requires_grad = False
+    grad = None
+    _ctx = None
+    _retains_grad = False
+
     def __init__(self, data, requires_grad=False, dtype=None):
         self.data = _to_array(data, dtype)
         if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
@@ -82,10 +89,6 @@ class Tensor:
         """A tensor around an array computed by tinytorch itself (no conversion, no checks)."""
         tensor = cls.__new__(cls)
         tensor.data = array if isinstance(array, np.ndarray) else np.asarray(array)
-        tensor.requires_grad = False
-        tensor.grad = None
-        tensor._ctx = None
-        tensor._retains_grad = False
         return tensor
 
     # ----- information -------------------------------------------------------------------
