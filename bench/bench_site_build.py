@@ -18,6 +18,8 @@ bench/RESULTS.md, each build's log to build.log in its folder. Exits with status
 fails or takes longer than the goal.
 
     python bench/bench_site_build.py [--keep] [--no-write]
+
+Linux only (it reads CPU times from /proc); it needs git, and Pyodide downloaded (make pyodide).
 """
 
 import argparse

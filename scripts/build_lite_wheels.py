@@ -26,9 +26,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+try:
+    import tomllib  # Python 3.11 and later
+except ModuleNotFoundError:  # Python 3.10: the wheel is built in an isolated environment
+    tomllib = None
 
 REPO = Path(__file__).resolve().parent.parent
 PYPI = REPO / "lite" / "pypi"
@@ -60,6 +64,8 @@ def isolation_options():
     """Build in this environment when it has exactly the build backend pyproject.toml pins
     (requirements-lock.txt pins it too): that saves pip a fresh isolated environment, two seconds
     of CPU. Otherwise pip builds in an isolated environment as usual."""
+    if tomllib is None:
+        return []
     pyproject = tomllib.loads((PACKAGE / "pyproject.toml").read_text(encoding="utf-8"))
     for requirement in pyproject["build-system"]["requires"]:
         name, _, pinned = requirement.partition("==")

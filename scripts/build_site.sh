@@ -43,8 +43,8 @@ rm -rf .jupyterlite.doit.db lite/.cache _build _contents book/_contents
 # unchanged is not run again. Its key is the page's code only, so the cache is dropped whenever the
 # tinytorch package or the pinned environment changes, which can change what the pages print.
 key=$({ python --version; find tinytorch_wheel/src tinytorch_wheel/pyproject.toml requirements-lock.txt \
-      -type f -not -name '*.pyc' -not -path '*.egg-info/*' | LC_ALL=C sort | xargs sha256sum; } |
-      sha256sum | cut -c1-16)
+      -type f -not -name '*.pyc' -not -path '*.egg-info/*' -exec cksum {} + | LC_ALL=C sort -k3; } |
+      cksum)
 if [ "$(cat .jupyter_cache/tinytorch-key 2>/dev/null)" != "$key" ]; then
     rm -rf .jupyter_cache && mkdir .jupyter_cache && echo "$key" > .jupyter_cache/tinytorch-key
 fi
