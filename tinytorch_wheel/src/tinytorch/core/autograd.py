@@ -140,12 +140,14 @@ def _topological_order(root):
         if id(tensor) in visited:
             continue
         visited.add(id(tensor))
+        if tensor._ctx is None:  # a leaf has no inputs to wait for
+            order.append(tensor)
+            continue
         stack.append(tensor)
         stack.append(None)
-        if tensor._ctx is not None:
-            for inp in tensor._ctx.inputs:
-                if inp.requires_grad and id(inp) not in visited:
-                    stack.append(inp)
+        for inp in tensor._ctx.inputs:
+            if inp.requires_grad and id(inp) not in visited:
+                stack.append(inp)
     return order
 
 

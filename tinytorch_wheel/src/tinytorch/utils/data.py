@@ -105,7 +105,7 @@ class TensorDataset(Dataset):
             raise IndexError(
                 f"TensorDataset: index {index} is out of range for a dataset of {len(self)} samples"
             )
-        return tuple(Tensor._wrap(t.data[index]) for t in self.tensors)
+        return tuple([Tensor._wrap(t.data[index]) for t in self.tensors])
 
 
 def _check_flag(name, value):
