@@ -15,8 +15,10 @@ batches (the permutations of a numpy Generator with a fixed seed):
 
 Each is run ``--repeats`` times, interleaved, and the best (shortest) time of each is compared,
 as ``timeit`` does: background load only ever adds time, so the minimum is the steadiest figure.
-The ratio of the best CPU times (``time.process_time``) is printed too: on a machine shared with
-other jobs it moves less than the wall-clock ratio, which stays the one the goal is about.
+The ratio of the best CPU times of the main thread (``time.thread_time``) is printed too: on a
+machine shared with other jobs it moves less than the wall-clock ratio, which stays the one the
+goal is about. (Not ``process_time``: it would also count BLAS helper threads that spin between
+calls, and these matrices are too small for BLAS to share the work among threads.)
 Goals (course design): tinytorch / numpy <= 2.0, tinytorch faster than PyTorch, test accuracy
 within 2 points of the numpy version. Exits with status 1 when a goal is missed.
 
@@ -43,6 +45,8 @@ from tinytorch.utils.data import DataLoader, TensorDataset, load_digits
 EPOCHS, BATCH, LR, HIDDEN = 20, 32, 0.1, 128
 SEED = 0
 RATIO_GOAL, ACCURACY_POINTS = 2.0, 2.0
+# The main thread's CPU time. Pyodide has no thread_time (and its process_time stays at 0).
+cpu_clock = getattr(time, "thread_time", None)
 
 
 def initial_weights():
@@ -141,23 +145,25 @@ def main():
     accuracy = {}
     for _ in range(args.repeats):
         for name, run in runners.items():
-            start, cpu_start = time.perf_counter(), time.process_time()
+            start, cpu_start = time.perf_counter(), cpu_clock() if cpu_clock else None
             predicted = run(weights, X, y, X_test)
             times[name].append(time.perf_counter() - start)
-            cpu_times[name].append(time.process_time() - cpu_start)
+            if cpu_clock:
+                cpu_times[name].append(cpu_clock() - cpu_start)
             accuracy[name] = float(np.mean(predicted == y_test))
     best = {name: min(t) for name, t in times.items()}
-    best_cpu = {name: min(t) for name, t in cpu_times.items()}
+    best_cpu = {name: min(t) for name, t in cpu_times.items() if t}
 
     print(f"digits MLP 64-{HIDDEN}-10, batch {BATCH}, {EPOCHS} epochs, SGD lr {LR}, shuffled; "
           f"best of {args.repeats}")
     for name in runners:
         print(f"  {name:<24} {best[name]:7.3f} s   test accuracy {100 * accuracy[name]:5.1f} %")
     ratio = best["tinytorch"] / best["numpy (by hand)"]
-    cpu_ratio = best_cpu["tinytorch"] / best_cpu["numpy (by hand)"]
     failures = []
-    print(f"  tinytorch / numpy    = {ratio:.2f}   (goal <= {RATIO_GOAL}; CPU time ratio "
-          f"{cpu_ratio:.2f})")
+    cpu_note = ""
+    if best_cpu:
+        cpu_note = f"; CPU time ratio {best_cpu['tinytorch'] / best_cpu['numpy (by hand)']:.2f}"
+    print(f"  tinytorch / numpy    = {ratio:.2f}   (goal <= {RATIO_GOAL}{cpu_note})")
     if ratio > RATIO_GOAL:
         failures.append(f"tinytorch / numpy = {ratio:.2f} > {RATIO_GOAL}")
     gap = 100 * abs(accuracy["tinytorch"] - accuracy["numpy (by hand)"])
