@@ -156,7 +156,10 @@ class _Handler(SimpleHTTPRequestHandler):
     def copyfile(self, source, outputfile):
         while chunk := source.read(CHUNK):
             self.site.link.send(len(chunk))
-            outputfile.write(chunk)
+            try:
+                outputfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the browser closed the page (or itself) before the end: count what went
             self._sent += len(chunk)
 
     def _answer(self, method):

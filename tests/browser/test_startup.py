@@ -1,0 +1,48 @@
+"""JupyterLite's start-up must not regress: the time from navigation to the first output of a
+notebook (opened from its module page), divided by the same time for a bare page that loads the
+same Pyodide, numpy and tinytorch wheel, may exceed the ratio recorded in bench/startup_ratio.json
+by at most 25 %.
+
+A ratio, not an absolute time: both are measured here, in the same run, on the same server
+(unthrottled, gzip and cache headers as scripts/serve.py), so a slow or busy machine slows both.
+Two launches of each in fresh profiles, interleaved, after an untimed one; the fastest of each
+counts (other load on the machine only ever adds time), as in the recorded figure. The full
+benchmark (throttled, warm loads, bytes, medians of 3) is bench/bench_startup.py; its --record
+option updates the recorded figure after a deliberate change.
+"""
+
+import json
+
+import pytest
+
+import startup
+from course_paths import REPO
+from serving import SiteServer, static_host_cache_control
+
+pytestmark = pytest.mark.browser
+
+RECORD = REPO / "bench" / "startup_ratio.json"
+TOLERANCE = 1.25  # the ratio may grow by 25 % before this test fails
+RUNS = 2
+
+
+def test_start_up_ratio_against_bare_pyodide_has_not_regressed(playwright, site):
+    recorded = json.loads(RECORD.read_text())["unthrottled_best_time_ratio"]
+    bare_path = startup.install_bare_page(site)
+    times = {"bare": [], "lite": []}
+    with SiteServer(site, compress=True, cache_control=static_host_cache_control) as server:
+        launches = {"bare": lambda who: startup.launch_bare(who, server, bare_path),
+                    "lite": lambda who: startup.launch_lite(who, server, site)}
+        # Untimed: fills the server's cache of gzipped files and the system's file cache.
+        for launch in launches.values():
+            startup.cold_and_warm(playwright, server, launch, warm=False)
+        for _ in range(RUNS):
+            for name, launch in launches.items():
+                cold, _ = startup.cold_and_warm(playwright, server, launch, warm=False)
+                times[name].append(cold.seconds)
+    ratio = min(times["lite"]) / min(times["bare"])
+    print(f"start-up ratio lite / bare = {ratio:.2f} (recorded {recorded:.2f}); seconds: {times}")
+    assert ratio <= TOLERANCE * recorded, (
+        f"JupyterLite start-up regressed: time to first output is {ratio:.2f} x the bare Pyodide "
+        f"page's (lite {times['lite']} s, bare {times['bare']} s), more than {TOLERANCE} x the "
+        f"{recorded:.2f} recorded in {RECORD.relative_to(REPO)}. Breakdown: make bench-startup")
