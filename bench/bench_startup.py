@@ -131,11 +131,12 @@ def main(argv=None):
 
     if not (args.site / "lite" / "jupyter-lite.json").is_file():
         sys.exit(f"bench_startup: no built site in {args.site}; run `make site` first")
-    bare_path = startup.install_bare_page(args.site)
+    bare_path = startup.bare_path(args.site)
     networks = [n for n in ("throttled", "unthrottled") if args.only in (None, n)]
     results = {}
     with sync_playwright() as playwright, SiteServer(
-            args.site, compress=args.compress, cache_control=static_host_cache_control) as server:
+            args.site, compress=args.compress, cache_control=static_host_cache_control,
+            extra_files=startup.BARE_FILES) as server:
         # One untimed launch of each first, so that no timed run pays for filling the operating
         # system's file cache or the server's cache of gzipped files.
         for name, launch in launches(server, args.site, bare_path):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # MIME types the site needs that Python's table may lack or get wrong (the same table as
 # scripts/serve.py): browsers refuse WebAssembly streamed as anything but application/wasm and
@@ -127,6 +128,10 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("Cache-Control", control)
         super().end_headers()
 
+    def translate_path(self, path):
+        extra = self.site.extra_files.get(urlsplit(path).path)
+        return str(extra) if extra is not None else super().translate_path(path)
+
     def send_head(self):
         """As the base class, but gzipped when the server compresses and the browser accepts it."""
         path = Path(self.translate_path(self.path))
@@ -188,10 +193,12 @@ class SiteServer:
         by the Last-Modified heuristic, like many static hosts).
     compress: gzip the COMPRESSIBLE files for browsers that accept it (each file is compressed
         once and kept in memory); bytes_sent then counts the compressed bytes.
+    extra_files: {URL path: file} served as if they were in root (the start-up benchmark's bare
+        page, served next to the site without writing into it).
     """
 
     def __init__(self, root, *, host="127.0.0.1", port=0, bandwidth=None, latency=0.0,
-                 cache_control=None, compress=False):
+                 cache_control=None, compress=False, extra_files=None):
         if latency < 0:
             raise ValueError(f"latency must be >= 0 seconds, got {latency!r}")
         self.root = root
@@ -199,6 +206,7 @@ class SiteServer:
         self.latency = latency
         self.cache_control = cache_control
         self.compress = compress
+        self.extra_files = dict(extra_files or {})
         self._gzipped = {}  # (path, mtime) -> gzipped bytes
         self.requests = []
         self._lock = threading.Lock()

@@ -28,9 +28,10 @@ RUNS = 2
 
 def test_start_up_ratio_against_bare_pyodide_has_not_regressed(playwright, site):
     recorded = json.loads(RECORD.read_text())["unthrottled_best_time_ratio"]
-    bare_path = startup.install_bare_page(site)
+    bare_path = startup.bare_path(site)
     times = {"bare": [], "lite": []}
-    with SiteServer(site, compress=True, cache_control=static_host_cache_control) as server:
+    with SiteServer(site, compress=True, cache_control=static_host_cache_control,
+                    extra_files=startup.BARE_FILES) as server:
         launches = {"bare": lambda who: startup.launch_bare(who, server, bare_path),
                     "lite": lambda who: startup.launch_lite(who, server, site)}
         # Untimed: fills the server's cache of gzipped files and the system's file cache.
