@@ -51,12 +51,13 @@ test-pyodide: venv pyodide
 test-site: venv chromium
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
-bench: venv pyodide bench-startup
+bench: venv pyodide chromium
 	$(PY) bench/bench_mlp.py
 	$(PY) bench/bench_cross_entropy.py
 	$(PY) bench/bench_site_build.py
 	rm -rf dist/bench-pyodide && $(PY) -m pip wheel --quiet --no-deps ./tinytorch_wheel -w dist/bench-pyodide
 	node bench/bench_pyodide.mjs dist/bench-pyodide/tinytorch-*-py3-none-any.whl
+	$(MAKE) --no-print-directory bench-startup
 
 # JupyterLite start-up against a bare Pyodide page, on the built site (make site first); writes
 # bench/STARTUP.md. It shares the browser tests' server and Chromium helpers in tests/browser/.
