@@ -51,17 +51,24 @@ test-pyodide: venv pyodide
 test-site: venv chromium
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
-bench: venv pyodide chromium
-	$(PY) bench/bench_mlp.py
-	$(PY) bench/bench_cross_entropy.py
-	$(PY) bench/bench_site_build.py
-	rm -rf dist/bench-pyodide && $(PY) -m pip wheel --quiet --no-deps ./tinytorch_wheel -w dist/bench-pyodide
-	node bench/bench_pyodide.mjs dist/bench-pyodide/tinytorch-*-py3-none-any.whl
-	$(MAKE) --no-print-directory bench-startup
+# Every benchmark runs even when an earlier one misses its goal (exit 1); make bench then fails,
+# naming the ones that missed.
+BENCHMARKS := "$(PY) bench/bench_mlp.py" \
+              "$(PY) bench/bench_cross_entropy.py" \
+              "$(PY) bench/bench_site_build.py" \
+              "node bench/bench_pyodide.mjs dist/bench-pyodide/tinytorch-*-py3-none-any.whl" \
+              "$(MAKE) --no-print-directory bench-startup"
 
-# JupyterLite start-up against a bare Pyodide page, on the built site (make site first); writes
-# bench/STARTUP.md. It shares the browser tests' server and Chromium helpers in tests/browser/.
-bench-startup: venv chromium
+bench: venv pyodide chromium
+	rm -rf dist/bench-pyodide && $(PY) -m pip wheel --quiet --no-deps ./tinytorch_wheel -w dist/bench-pyodide
+	@missed=""; for command in $(BENCHMARKS); do \
+	    echo "== $$command"; sh -c "$$command" || missed="$$missed\n  $$command"; \
+	done; \
+	if [ -n "$$missed" ]; then printf "make bench: goals missed or failed:$$missed\n"; exit 1; fi
+
+# JupyterLite start-up against a bare Pyodide page, on the built site; writes bench/STARTUP.md. It
+# shares the browser tests' server and Chromium helpers in tests/browser/.
+bench-startup: venv chromium site
 	PYTHONPATH=tests/browser $(PY) bench/bench_startup.py
 
 # clean keeps node_modules and the execution cache (.jupyter_cache: the outputs of each page, reused
