@@ -56,6 +56,10 @@ def open_from_module_page(learner, server, site, name, *, kernel=True):
     opens one), wait for JupyterLite; return (page, path of the notebook it opened)."""
     page = learner.new_page()
     page.goto(server.url + module_page(site, name))
+    # As a reader does: let the page finish loading (mermaid fetches its diagram code after the
+    # load event) before following the launcher; requests still in flight when the test ends can
+    # be answered by the server yet missing from Playwright's log, which the learner fixture checks.
+    page.wait_for_load_state("networkidle")
     link = page.get_by_role("link", name=LAUNCHER).first
     link.wait_for(state="visible")
     if link.get_attribute("target") == "_blank":
