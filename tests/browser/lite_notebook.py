@@ -60,15 +60,21 @@ def open_from_module_page(learner, server, site, name, *, kernel=True):
     # load event) before following the launcher; requests still in flight when the test ends can
     # be answered by the server yet missing from Playwright's log, which the learner fixture checks.
     page.wait_for_load_state("networkidle")
-    link = page.get_by_role("link", name=LAUNCHER).first
-    link.wait_for(state="visible")
-    if link.get_attribute("target") == "_blank":
-        with learner.context.expect_page() as opened:
-            link.click()
-        page = opened.value
-    else:
-        link.click()
+    page = follow_launcher(learner, page)
     return page, wait_for_notebook(page, kernel=kernel)
+
+
+def follow_launcher(learner, page, timeout_ms=None):
+    """Click a module page's "Run in your browser" launcher once it shows; return the page it
+    opened (a new tab if the link targets one, else the same page)."""
+    link = page.get_by_role("link", name=LAUNCHER).first
+    link.wait_for(state="visible", timeout=timeout_ms)
+    if link.get_attribute("target") != "_blank":
+        link.click()
+        return page
+    with learner.context.expect_page() as opened:
+        link.click()
+    return opened.value
 
 
 # --- JupyterLite -----------------------------------------------------------------------------------

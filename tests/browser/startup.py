@@ -110,14 +110,7 @@ def open_notebook(learner, server, site, notebook):
     does, without waiting for the module page's load event (MathJax, diagrams)."""
     page = learner.new_page()
     page.goto(server.url + lite.module_page(site, notebook), wait_until="commit")
-    link = page.get_by_role("link", name=lite.LAUNCHER).first
-    link.wait_for(state="visible", timeout=TIMEOUT * 1000)
-    if link.get_attribute("target") == "_blank":
-        with learner.context.expect_page() as opened:
-            link.click()
-        page = opened.value
-    else:
-        link.click()
+    page = lite.follow_launcher(learner, page, timeout_ms=TIMEOUT * 1000)
     lite.wait_for_notebook(page, kernel=True, timeout=TIMEOUT)
     return page
 
