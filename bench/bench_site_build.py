@@ -52,6 +52,7 @@ STEPS = [
     ("write pages", r"^looking for now-outdated files"),
     ("jupyterlite build", r"^\[jupyterlite-sphinx\] Running JupyterLite build"),
     ("version notebooks", r"^build_site: step: version notebooks$"),
+    ("prefetch kernel", r"^build_site: step: prefetch kernel$"),
 ]
 EXECUTED = re.compile(r"^\S+/(?P<page>[\w-]+)\.md: Executed notebook in (?P<seconds>[\d.]+) seconds")
 FROM_CACHE = re.compile(r"^\S+\.md: Using cached notebook")

@@ -17,6 +17,9 @@ kernel skips its own serial, one-by-one installs of the packages listed there. T
 pre-solved lock of jupyterlite-pyodide-lock, written directly: every wheel is pure Python and its
 dependencies are known, so no solver (and no browser at build time) is needed.
 
+Last, the modules the kernel imports at start-up are replaced by their bytecode in those wheels, so
+that no browser compiles them at every launch (scripts/precompile_kernel.py).
+
 Usage: python scripts/build_lite_wheels.py   (with the build environment active)
 """
 
@@ -51,6 +54,9 @@ PRELOADED = {
     "pyodide-kernel": (KERNEL_WHEELS, ["ipykernel", "comm", "ipython", "jedi", "ssl", "sqlite3",
                                        "piplite"]),
 }
+
+# What the learners' code imports: these keep their source, so that tracebacks show its lines.
+LEARNER_PACKAGES = ("numpy", "tinytorch")
 
 # The kernel only needs comm's pure-Python wheel; the hash pins the exact file on PyPI.
 COMM = "comm==0.2.3 --hash=sha256:c615d91d75f7f04f095b30d1c1711babd43bdc6419c1be9886a85f2f4e489417"
@@ -101,6 +107,7 @@ def main():
             sys.exit(f"build_lite_wheels: no {prefix}*.whl in {PYPI} (found {wheels})")
     print("build_lite_wheels:", ", ".join(wheels), "->", PYPI.relative_to(REPO))
     add_to_pyodide_lock()
+    precompile_kernel()
 
 
 def add_to_pyodide_lock():
@@ -136,6 +143,17 @@ def add_to_pyodide_lock():
         }
     lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print("build_lite_wheels:", ", ".join(PRELOADED), "->", lock_path.relative_to(REPO))
+
+
+def precompile_kernel():
+    """Ship the modules the kernel imports at start-up as bytecode (scripts/precompile_kernel.py),
+    compiled by the self-hosted Pyodide itself, in Node.js, with the batch the kernel boots with."""
+    config = json.loads((REPO / "lite" / "jupyter-lite.json").read_text(encoding="utf-8"))
+    settings = config["jupyter-config-data"]["litePluginSettings"]
+    batch = settings["@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]["packages"]
+    subprocess.run(["node", str(REPO / "scripts" / "run_in_pyodide.mjs"), "--packages", ",".join(batch),
+                    str(REPO / "scripts" / "precompile_kernel.py"), str(PYODIDE / "pyodide-lock.json"),
+                    ",".join(LEARNER_PACKAGES)], check=True)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ fi
 step vendor assets
 python scripts/vendor_assets.py
 step lite wheels
+# Start from the verified Pyodide every time (half a second, from the cached wheel), because
+# build_lite_wheels.py adds to its lock and replaces modules of some of its wheels by bytecode.
+python scripts/fetch_pyodide.py >/dev/null
 python scripts/build_lite_wheels.py
 step jupyter-book
 # A stale JupyterLite state has been seen to drop pyodideUrl from the built config (the kernel then
@@ -53,4 +56,7 @@ step version notebooks
 # Content-addressed notebook names, so that a returning learner gets an updated notebook and keeps
 # their own edited copy (see the script's docstring).
 python scripts/version_notebooks.py _build/html
+step prefetch kernel
+# The notebook page fetches the kernel's files while JupyterLab boots (see the script's docstring).
+python scripts/prefetch_kernel.py _build/html
 echo "build_site: _build/html built in $(( $(date +%s) - start )) s"

@@ -51,7 +51,8 @@ CHUNK = 16 * 1024  # bytes written at a time; small enough for smooth throttling
 # (hashed bundles, Pyodide's versioned packages except the course's own wheel), revalidation for
 # the rest.
 _IMMUTABLE = re.compile(r"\.[0-9a-f]{7,}\.(js|css)$"
-                        r"|/static/pyodide/(?!tinytorch-)[^/]+-\d[^/]*\.(whl|zip)$")
+                        r"|/static/pyodide/(bytecode-[0-9a-f]{16}/)?"
+                        r"(?!tinytorch-)[^/]+-\d[^/]*\.(whl|zip)$")
 
 
 def static_host_cache_control(path):
