@@ -50,15 +50,17 @@ def test_start_up_ratio_against_bare_pyodide_has_not_regressed(playwright, site)
         f"{recorded:.2f} recorded in {RECORD.relative_to(REPO)}. Breakdown: make bench-startup")
 
 
-def test_notebook_page_prefetches_what_the_kernel_fetches_and_nothing_is_fetched_twice(playwright,
-                                                                                      site):
-    """scripts/prefetch_kernel.py lists the kernel's start-up files on the notebook page. In a cold
-    launch every file of the self-hosted Pyodide that is served must be on that list (else the
-    kernel waits for it after JupyterLab's boot) and downloaded once (twice would mean the
-    kernel's worker missed the prefetched copy in the HTTP cache and fetched it again)."""
+def test_notebook_page_prefetches_pyodide_and_nothing_is_downloaded_twice(playwright, site):
+    """scripts/prefetch_kernel.py lists Pyodide's runtime on the notebook page, so that it downloads
+    while JupyterLab boots. In a cold launch every file of the self-hosted Pyodide that the kernel
+    fetches, other than the packages of its lock, must be on that list (else the kernel waits for
+    it after JupyterLab's boot), and no file may be downloaded twice (which would mean that the
+    kernel's worker missed the prefetched copy in the HTTP cache)."""
     page = (site / "lite" / "notebooks" / "index.html").read_text(encoding="utf-8")
     prefetched = set(re.findall(r'<link rel="prefetch" href="\.\./static/pyodide/([^"]+)"', page))
     assert prefetched, "lite/notebooks/index.html prefetches nothing: see scripts/prefetch_kernel.py"
+    lock = json.loads((site / "lite" / "static" / "pyodide" / "pyodide-lock.json").read_text())
+    packages = {package["file_name"] for package in lock["packages"].values()}
     with SiteServer(site, compress=True, cache_control=static_host_cache_control) as server:
         cold, _ = startup.cold_and_warm(
             playwright, server, lambda learner: startup.launch_lite(learner, server, site), warm=False)
@@ -67,8 +69,9 @@ def test_notebook_page_prefetches_what_the_kernel_fetches_and_nothing_is_fetched
     assert "is ready" in cold.output
     # A file the server asks browsers to revalidate (no-cache: Pyodide's runtime, the lock, the
     # course's own wheel) is prefetched, then revalidated by the kernel: a 304, no body.
-    served = [name for name, status in answers if status == 200]
-    twice = sorted({name for name in served if served.count(name) > 1})
+    downloaded = [name for name, status in answers if status == 200]
+    twice = sorted({name for name in downloaded if downloaded.count(name) > 1})
     assert not twice, f"downloaded more than once in one cold launch: {twice}"
-    assert set(served) <= prefetched, (
-        f"the kernel fetched files the notebook page does not prefetch: {sorted(set(served) - prefetched)}")
+    runtime = {name for name, _ in answers} - packages
+    assert runtime <= prefetched, (
+        f"the kernel fetched files the notebook page does not prefetch: {sorted(runtime - prefetched)}")

@@ -13,36 +13,29 @@
 // are left out: Pyodide has no torch. The exit code is pytest's.
 
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
-const repo = resolve(fileURLToPath(import.meta.url), "../../..");
+import { defaultPyodideDir, failer, installWheel, loadLocalPyodide, repo } from
+  "../../scripts/local_pyodide.mjs";
+
+const fail = failer("run_tests.mjs");
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    pyodide: { type: "string", default: join(repo, "lite/static/pyodide") },
+    pyodide: { type: "string", default: defaultPyodideDir },
     wheels: { type: "string", default: join(repo, ".cache/pyodide-test-wheels") },
     package: { type: "string", default: join(repo, "tinytorch_wheel") },
   },
 });
 const [tinytorchWheel, ...extraPytestArgs] = positionals;
 
-function fail(message) {
-  console.error(`run_tests.mjs: ${message}`);
-  process.exit(2);
-}
-
 if (!tinytorchWheel) {
   fail("usage: node tests/pyodide/run_tests.mjs TINYTORCH_WHEEL [-- PYTEST_ARGS...]\n" +
        "(build the wheel with: python -m pip wheel --no-deps ./tinytorch_wheel -w dist/)");
 }
 if (!existsSync(tinytorchWheel)) fail(`no tinytorch wheel at ${tinytorchWheel}`);
-const pyodideDir = resolve(options.pyodide);
-if (!existsSync(join(pyodideDir, "pyodide-lock.json"))) {
-  fail(`no Pyodide in ${pyodideDir}; run: python3 scripts/fetch_pyodide.py`);
-}
 
 // The wheels of requirements.txt, in its order, each found in the wheels folder by its hash,
 // so that a stale or foreign wheel lying there is never installed.
@@ -82,29 +75,12 @@ function copyTree(pyodide, from, to) {
 
 const wheels = [...testWheels(), resolve(tinytorchWheel)];
 
-globalThis.fetch = async (url) => {
-  throw new Error(`run_tests.mjs: the network is off in this test run; refused to fetch ${url}`);
-};
-
 async function main() {
   const started = performance.now();
   const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
-  const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href);
-  const pyodide = await loadPyodide({ indexURL: `${pyodideDir}/` });
-  // Raw writes, not the default line-by-line console.log, so pytest's progress shows as it runs.
-  pyodide.setStdout({ write: (buffer) => writeSync(1, buffer) });
-  pyodide.setStderr({ write: (buffer) => writeSync(2, buffer) });
+  const pyodide = await loadLocalPyodide(options.pyodide, fail);
   console.log(`Pyodide ${pyodide.version} started in ${seconds()}`);
-
-  await pyodide.loadPackage("micropip");
-  pyodide.FS.mkdirTree("/tmp/wheels");
-  for (const wheel of wheels) {
-    const target = `/tmp/wheels/${basename(wheel)}`;
-    pyodide.FS.writeFile(target, readFileSync(wheel));
-    // deps=True: micropip checks each wheel's requirements, taking them from what is already
-    // installed or from the Pyodide lock (numpy, packaging, pygments).
-    await pyodide.runPythonAsync(`import micropip\nawait micropip.install("emfs:${target}", deps=True)`);
-  }
+  for (const wheel of wheels) await installWheel(pyodide, wheel);
   console.log(`installed ${wheels.map((wheel) => basename(wheel)).join(", ")} in ${seconds()}`);
 
   // pytest reads its settings (markers, ...) from the package's pyproject.toml, so copy it along.
