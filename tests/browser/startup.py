@@ -87,6 +87,8 @@ def _timeline(server, first, t0):
     start = at(lambda p: p.split("?")[0].endswith("/static/pyodide/pyodide.js"), "started")
     if start:
         phases["Pyodide requested"] = min(start)
+    if len(start) > 1:  # prefetched by the notebook page, then asked for by the kernel's worker
+        phases["kernel worker asked for Pyodide"] = max(start)
     runtime = at(lambda p: p.split("?")[0].rsplit("/", 1)[-1] in
                  {"pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}, "finished")
     if runtime:
