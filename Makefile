@@ -69,7 +69,7 @@ bench: venv pyodide chromium
 # JupyterLite start-up against a bare Pyodide page, on the built site; writes bench/STARTUP.md. It
 # shares the browser tests' server and Chromium helpers in tests/browser/.
 bench-startup: venv chromium site
-	PYTHONPATH=tests/browser $(PY) bench/bench_startup.py
+	PYTHONPATH=tests/browser:scripts $(PY) bench/bench_startup.py
 
 # clean keeps node_modules and the execution cache (.jupyter_cache: the outputs of each page, reused
 # while the page's code, the tinytorch package and the environment are unchanged; see

@@ -13,7 +13,7 @@ profile per run (cold), then a warm load after restarting the browser on the sam
 Medians of --runs runs, bare and lite interleaved. Prints the ratios lite / bare and writes them,
 with the breakdown of the median lite run, to bench/STARTUP.md (or --write).
 
-    make bench-startup       # or: PYTHONPATH=tests/browser .venv/bin/python bench/bench_startup.py
+    make bench-startup       # or: PYTHONPATH=tests/browser:scripts .venv/bin/python bench/bench_startup.py
 
 Goals (issue #6): time to first output <= 1.3 x bare (throttled and unthrottled), bytes <= 1.2 x
 bare, warm load <= 1.5 x bare's warm load. Exits with status 1 when a goal is missed.

@@ -59,25 +59,38 @@ IMMUTABLE = re.compile(r"\.[0-9a-f]{7,}\.(js|css)$"
 def cache_control(path):
     """The Cache-Control header for a URL path: a year for names that change with their content,
     otherwise revalidate on every visit (a 304 costs one round trip, and an updated course is
-    seen at once). tests/browser/serving.py applies the same policy in the start-up benchmark."""
+    seen at once). The start-up benchmark serves with the same policy."""
     if IMMUTABLE.search(path.split("?")[0]):
         return "public, max-age=31536000, immutable"
     return "no-cache"
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves a folder with the site's MIME types, gzip and cache headers.
+
+    tests/browser/serving.py extends it (throttling, a request log, files from elsewhere) and may
+    switch ``compress`` off or send other headers through ``cache_control_for``.
+    """
+
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    compress = True
     _gzipped = {}  # (path, mtime) -> gzipped bytes, shared by all requests
     _lock = threading.Lock()
 
+    def cache_control_for(self, path):
+        """The Cache-Control header for a URL path, or None to send none."""
+        return cache_control(path)
+
     def end_headers(self):
-        self.send_header("Cache-Control", cache_control(self.path))
+        control = self.cache_control_for(self.path)
+        if control is not None:
+            self.send_header("Cache-Control", control)
         super().end_headers()
 
     def send_head(self):
         """As the base class, but gzipped for browsers that accept it."""
         path = Path(self.translate_path(self.path))
-        if not (path.suffix in COMPRESSIBLE and path.is_file()
+        if not (self.compress and path.suffix in COMPRESSIBLE and path.is_file()
                 and "gzip" in self.headers.get("Accept-Encoding", "")):
             return super().send_head()
         modified = int(path.stat().st_mtime)

@@ -15,56 +15,21 @@ throttling.
 site, as after a redeploy), and ``reset()`` clears the log and the byte count between runs.
 """
 
-import email.utils
-import gzip
-import io
-import re
 import threading
 import time
 from dataclasses import dataclass
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-# MIME types the site needs that Python's table may lack or get wrong (the same table as
-# scripts/serve.py): browsers refuse WebAssembly streamed as anything but application/wasm and
-# JavaScript modules not served as text/javascript.
-MIME_TYPES = {
-    ".wasm": "application/wasm",
-    ".mjs": "text/javascript",
-    ".js": "text/javascript",
-    ".json": "application/json",
-    ".ipynb": "application/x-ipynb+json",
-    ".whl": "application/zip",
-    ".zip": "application/zip",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".svg": "image/svg+xml",
-    ".webmanifest": "application/manifest+json",
-}
+# scripts/serve.py (on the tests' path through pytest.ini; the Makefile sets PYTHONPATH for the
+# benchmark) is the server `make serve` runs: its handler, MIME types, gzip and cache policy are
+# what the tests and the benchmark serve with.
+from serve import SiteHandler
+from serve import cache_control as static_host_cache_control  # noqa: F401 (for the tests)
 
 CHUNK = 16 * 1024  # bytes written at a time; small enough for smooth throttling
-
-# scripts/serve.py's cache policy (the one the deploy instructions recommend), for
-# ``cache_control=static_host_cache_control``: a year for names that change with their content
-# (hashed bundles, Pyodide's versioned packages except the course's own wheel), revalidation for
-# the rest.
-_IMMUTABLE = re.compile(r"\.[0-9a-f]{7,}\.(js|css)$"
-                        r"|/static/pyodide/(bytecode-[0-9a-f]{16}/)?"
-                        r"(?!tinytorch-)[^/]+-\d[^/]*\.(whl|zip)$")
-
-
-def static_host_cache_control(path):
-    if _IMMUTABLE.search(path.split("?")[0]):
-        return "public, max-age=31536000, immutable"
-    return "no-cache"
-
-# What compress=True gzips (when the browser accepts gzip), as scripts/serve.py and most static
-# hosts do: text, WebAssembly and the Pyodide archives stored without compression (openssl's
-# .zip). Wheels and the other zips are compressed already.
-COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".ipynb", ".map", ".svg", ".txt", ".md",
-                ".wasm", ".webmanifest", ".zip"}
 
 
 @dataclass
@@ -106,13 +71,20 @@ class Link:
             time.sleep(delay)
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+class _Handler(SiteHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a real static host
 
     def __init__(self, *args, site, **kwargs):
         self.site = site
         super().__init__(*args, directory=str(site.root), **kwargs)
+
+    @property
+    def compress(self):
+        return self.site.compress
+
+    def cache_control_for(self, path):
+        control = self.site.cache_control
+        return control(path) if callable(control) else control
 
     def log_message(self, format, *args):  # noqa: A002 (the base class's signature)
         pass  # every request is recorded in SiteServer.requests instead of printed
@@ -121,43 +93,9 @@ class _Handler(SimpleHTTPRequestHandler):
         self._status = code
         super().send_response(code, message)
 
-    def end_headers(self):
-        control = self.site.cache_control
-        if callable(control):
-            control = control(self.path)
-        if control is not None:
-            self.send_header("Cache-Control", control)
-        super().end_headers()
-
     def translate_path(self, path):
         extra = self.site.extra_files.get(urlsplit(path).path)
         return str(extra) if extra is not None else super().translate_path(path)
-
-    def send_head(self):
-        """As the base class, but gzipped when the server compresses and the browser accepts it."""
-        path = Path(self.translate_path(self.path))
-        if not (self.site.compress and path.suffix in COMPRESSIBLE and path.is_file()
-                and "gzip" in self.headers.get("Accept-Encoding", "")):
-            return super().send_head()
-        modified = int(path.stat().st_mtime)
-        since = self.headers.get("If-Modified-Since")
-        if since and "If-None-Match" not in self.headers:
-            try:
-                if modified <= email.utils.parsedate_to_datetime(since).timestamp():
-                    self.send_response(304)
-                    self.end_headers()
-                    return None
-            except (TypeError, ValueError, IndexError, OverflowError):
-                pass
-        body = self.site.gzipped(path)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Vary", "Accept-Encoding")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Last-Modified", self.date_time_string(modified))
-        self.end_headers()
-        return io.BytesIO(body)
 
     def copyfile(self, source, outputfile):
         while chunk := source.read(CHUNK):
@@ -192,8 +130,8 @@ class SiteServer:
     cache_control: a Cache-Control header for every response, a function of the URL path that
         returns one (static_host_cache_control), or None to send none (the browser then caches
         by the Last-Modified heuristic, like many static hosts).
-    compress: gzip the COMPRESSIBLE files for browsers that accept it (each file is compressed
-        once and kept in memory); bytes_sent then counts the compressed bytes.
+    compress: gzip what scripts/serve.py gzips, for browsers that accept it (each file is
+        compressed once and kept in memory); bytes_sent then counts the compressed bytes.
     extra_files: {URL path: file} served as if they were in root (the start-up benchmark's bare
         page, served next to the site without writing into it).
     """
@@ -208,7 +146,6 @@ class SiteServer:
         self.cache_control = cache_control
         self.compress = compress
         self.extra_files = dict(extra_files or {})
-        self._gzipped = {}  # (path, mtime) -> gzipped bytes
         self.requests = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), partial(_Handler, site=self))
@@ -235,16 +172,6 @@ class SiteServer:
     def bytes_sent(self):
         with self._lock:
             return sum(r.bytes for r in self.requests)
-
-    def gzipped(self, path):
-        key = (path, path.stat().st_mtime_ns)
-        with self._lock:
-            body = self._gzipped.get(key)
-        if body is None:
-            body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-            with self._lock:
-                self._gzipped[key] = body
-        return body
 
     def _record(self, request):
         with self._lock:
