@@ -34,7 +34,8 @@ if (!existsSync(tinytorchWheel)) fail(`no tinytorch wheel at ${tinytorchWheel}`)
 async function main() {
   const pyodide = await loadLocalPyodide(options.pyodide, fail);
   await installWheel(pyodide, resolve(tinytorchWheel));
-  console.log(`Pyodide ${pyodide.version} in Node.js ${process.version}; ${basename(tinytorchWheel)}`);
+  console.log(`Pyodide ${pyodide.version} in Node.js ${process.version}; ` +
+              basename(tinytorchWheel));
   // bench_mlp ends with sys.exit(main()): 1 when a goal is missed.
   return await runScript(pyodide, join(repo, "bench/bench_mlp.py"), benchArgs);
 }

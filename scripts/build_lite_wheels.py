@@ -150,10 +150,11 @@ def precompile_kernel():
     compiled by the self-hosted Pyodide itself, in Node.js, with the batch the kernel boots with."""
     config = json.loads((REPO / "lite" / "jupyter-lite.json").read_text(encoding="utf-8"))
     settings = config["jupyter-config-data"]["litePluginSettings"]
-    batch = settings["@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]["packages"]
-    subprocess.run(["node", str(REPO / "scripts" / "run_in_pyodide.mjs"), "--packages", ",".join(batch),
-                    str(REPO / "scripts" / "precompile_kernel.py"), str(PYODIDE / "pyodide-lock.json"),
-                    ",".join(LEARNER_PACKAGES)], check=True)
+    kernel = settings["@jupyterlite/pyodide-kernel-extension:kernel"]
+    batch = kernel["loadPyodideOptions"]["packages"]
+    subprocess.run(["node", str(REPO / "scripts" / "run_in_pyodide.mjs"),
+                    "--packages", ",".join(batch), str(REPO / "scripts" / "precompile_kernel.py"),
+                    str(PYODIDE / "pyodide-lock.json"), ",".join(LEARNER_PACKAGES)], check=True)
 
 
 if __name__ == "__main__":

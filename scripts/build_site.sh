@@ -57,6 +57,6 @@ step version notebooks
 # their own edited copy (see the script's docstring).
 python scripts/version_notebooks.py _build/html
 step prefetch kernel
-# The notebook page fetches the kernel's files while JupyterLab boots (see the script's docstring).
+# The notebook page downloads Pyodide's runtime while JupyterLab boots (see the script's docstring).
 python scripts/prefetch_kernel.py _build/html
 echo "build_site: _build/html built in $(( $(date +%s) - start )) s"

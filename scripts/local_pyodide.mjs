@@ -44,7 +44,8 @@ export async function installWheel(pyodide, wheel) {
   pyodide.FS.mkdirTree("/tmp/wheels");
   const target = `/tmp/wheels/${basename(wheel)}`;
   pyodide.FS.writeFile(target, readFileSync(wheel));
-  await pyodide.runPythonAsync(`import micropip\nawait micropip.install("emfs:${target}", deps=True)`);
+  await pyodide.runPythonAsync(
+    `import micropip\nawait micropip.install("emfs:${target}", deps=True)`);
 }
 
 // Run a Python script from the host as __main__ with sys.argv = [script, ...args]; return its exit

@@ -5,8 +5,8 @@ JupyterLite's kernel worker asks for Pyodide only once JupyterLab has booted and
 notebook, about two seconds after the page starts loading (more on a slow network), and only then
 downloads Pyodide's runtime (6 MB compressed), boots it and fetches the start-up batch of packages
 (``loadPyodideOptions.packages`` in lite/jupyter-lite.json). This script adds
-``<link rel="prefetch">`` tags for the runtime to the built notebook page (``lite/notebooks/index.html``,
-the page every launcher opens), so that the browser downloads it at low priority while the app
+``<link rel="prefetch">`` tags for the runtime to the built notebook page
+(``lite/notebooks/index.html``, the page every launcher opens), so that the browser downloads it at low priority while the app
 boots, into its HTTP cache, where the worker then finds it (a 304 for the files the server asks
 browsers to revalidate). The bytes are the same; a warm load finds everything cached either way.
 
@@ -30,7 +30,8 @@ PYODIDE = Path("lite") / "static" / "pyodide"
 # What loadPyodide fetches before any package (pyodideUrl in lite/jupyter-lite.json is pyodide.js).
 RUNTIME = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
            "pyodide-lock.json")
-BEGIN, END = "<!-- kernel prefetch: scripts/prefetch_kernel.py -->", "<!-- end of kernel prefetch -->"
+BEGIN = "<!-- kernel prefetch: scripts/prefetch_kernel.py -->"
+END = "<!-- end of kernel prefetch -->"
 
 
 def fail(message):
@@ -52,7 +53,8 @@ def main(argv=None):
     html = re.sub(rf"\n *{re.escape(BEGIN)}.*?{re.escape(END)}", "", html, flags=re.S)
     if html.count("</head>") != 1:
         fail(f"{page} should have exactly one </head>")
-    links = "".join(f'\n    <link rel="prefetch" href="../static/pyodide/{name}" />' for name in RUNTIME)
+    links = "".join(f'\n    <link rel="prefetch" href="../static/pyodide/{name}" />'
+                    for name in RUNTIME)
     html = html.replace("</head>", f"  {BEGIN}{links}\n    {END}\n  </head>")
     page.write_text(html, encoding="utf-8")
     print(f"prefetch_kernel: {PAGE} prefetches Pyodide's runtime ({', '.join(RUNTIME)})")

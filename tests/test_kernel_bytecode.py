@@ -1,4 +1,6 @@
-"""The built site's Pyodide ships the kernel's start-up modules as bytecode (scripts/precompile_kernel.py).
+"""The built site's Pyodide ships the kernel's start-up modules as bytecode.
+
+scripts/precompile_kernel.py does it at build time.
 
 What these tests check is what a learner's browser gets from _build/html/lite/static/pyodide: the
 wheels still match the lock and their own RECORD (Pyodide refuses a wheel whose sha256 differs from
@@ -45,7 +47,8 @@ def test_every_served_wheel_matches_the_lock_and_its_record(lock):
             files = {info.filename for info in wheel.infolist() if not info.is_dir()}
             (record,) = [f for f in files if f.endswith(".dist-info/RECORD")]
             rows = {row[0]: row for row in csv.reader(io.StringIO(wheel.read(record).decode()))}
-            assert set(rows) == files, f"{package['file_name']}: RECORD lists other files than the wheel has"
+            assert set(rows) == files, (
+                f"{package['file_name']}: RECORD lists other files than the wheel has")
             for member in files - {record}:
                 _, digest, size = rows[member]
                 content = wheel.read(member)

@@ -58,12 +58,13 @@ def test_notebook_page_prefetches_pyodide_and_nothing_is_downloaded_twice(playwr
     kernel's worker missed the prefetched copy in the HTTP cache)."""
     page = (site / "lite" / "notebooks" / "index.html").read_text(encoding="utf-8")
     prefetched = set(re.findall(r'<link rel="prefetch" href="\.\./static/pyodide/([^"]+)"', page))
-    assert prefetched, "lite/notebooks/index.html prefetches nothing: see scripts/prefetch_kernel.py"
+    assert prefetched, "lite/notebooks/index.html prefetches nothing (scripts/prefetch_kernel.py)"
     lock = json.loads((site / "lite" / "static" / "pyodide" / "pyodide-lock.json").read_text())
     packages = {package["file_name"] for package in lock["packages"].values()}
     with SiteServer(site, compress=True, cache_control=static_host_cache_control) as server:
         cold, _ = startup.cold_and_warm(
-            playwright, server, lambda learner: startup.launch_lite(learner, server, site), warm=False)
+            playwright, server, lambda learner: startup.launch_lite(learner, server, site),
+            warm=False)
         answers = [(r.path.split("?")[0].removeprefix("/lite/static/pyodide/"), r.status)
                    for r in server.requests if r.path.startswith("/lite/static/pyodide/")]
     assert "is ready" in cold.output
@@ -73,5 +74,5 @@ def test_notebook_page_prefetches_pyodide_and_nothing_is_downloaded_twice(playwr
     twice = sorted({name for name in downloaded if downloaded.count(name) > 1})
     assert not twice, f"downloaded more than once in one cold launch: {twice}"
     runtime = {name for name, _ in answers} - packages
-    assert runtime <= prefetched, (
-        f"the kernel fetched files the notebook page does not prefetch: {sorted(runtime - prefetched)}")
+    assert runtime <= prefetched, ("the kernel fetched files the notebook page does not "
+                                   f"prefetch: {sorted(runtime - prefetched)}")
