@@ -15,10 +15,10 @@ import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-import { defaultPyodideDir, failer, installWheel, loadLocalPyodide, repo, runScript } from
+import { command, defaultPyodideDir, installWheel, loadLocalPyodide, repo, runScript } from
   "../scripts/local_pyodide.mjs";
 
-const fail = failer("bench_pyodide.mjs");
+const { fail, finish } = command("bench_pyodide.mjs");
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
   options: { pyodide: { type: "string", default: defaultPyodideDir } },
@@ -40,7 +40,4 @@ async function main() {
   return await runScript(pyodide, join(repo, "bench/bench_mlp.py"), benchArgs);
 }
 
-process.exit(await main().catch((error) => {
-  console.error(`bench_pyodide.mjs: ${error.message}`);
-  return 2;
-}));
+await finish(main);

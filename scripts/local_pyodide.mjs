@@ -12,12 +12,20 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export const repo = resolve(fileURLToPath(import.meta.url), "../..");
 export const defaultPyodideDir = join(repo, "lite/static/pyodide");
 
-// A function that prints "<program>: <message>" and exits with status 2 (a usage or set-up error).
-export function failer(program) {
-  return (message) => {
+// What each of those command-line scripts needs, its messages starting with "<program>: ".
+// fail(message) ends it with status 2 (a usage or set-up error); finish(main) ends it with the
+// status main returns, or with 2 and the message of an error main throws (a wheel that will not
+// install, a refused fetch), without the uncaught-error dump of Pyodide's minified source.
+export function command(program) {
+  const fail = (message) => {
     console.error(`${program}: ${message}`);
     process.exit(2);
   };
+  const finish = async (main) => process.exit(await main().catch((error) => {
+    console.error(`${program}: ${error.message}`);
+    return 2;
+  }));
+  return { fail, finish };
 }
 
 // Start Pyodide from `dir`. Its stdout and stderr are written raw, as they come, not line by line

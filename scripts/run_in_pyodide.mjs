@@ -11,9 +11,9 @@ import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-import { defaultPyodideDir, failer, loadLocalPyodide, repo, runScript } from "./local_pyodide.mjs";
+import { command, defaultPyodideDir, loadLocalPyodide, repo, runScript } from "./local_pyodide.mjs";
 
-const fail = failer("run_in_pyodide.mjs");
+const { fail, finish } = command("run_in_pyodide.mjs");
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -43,7 +43,4 @@ async function main() {
   return await runScript(pyodide, script, args.map(inPyodide));
 }
 
-process.exit(await main().catch((error) => {
-  console.error(`run_in_pyodide.mjs: ${error.message}`);
-  return 2;
-}));
+await finish(main);

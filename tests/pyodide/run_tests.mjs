@@ -17,10 +17,10 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-import { defaultPyodideDir, failer, installWheel, loadLocalPyodide, repo } from
+import { command, defaultPyodideDir, installWheel, loadLocalPyodide, repo } from
   "../../scripts/local_pyodide.mjs";
 
-const fail = failer("run_tests.mjs");
+const { fail, finish } = command("run_tests.mjs");
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -104,9 +104,5 @@ async function main() {
   return exitCode;
 }
 
-// An error outside pytest (a wheel that will not install, a refused fetch) ends the run with
-// its message, without the uncaught-error dump of Pyodide's minified source.
-process.exit(await main().catch((error) => {
-  console.error(`run_tests.mjs: ${error.message}`);
-  return 2;
-}));
+// An error outside pytest ends the run with its message (see command() in local_pyodide.mjs).
+await finish(main);
