@@ -1,7 +1,7 @@
 """Write (or check) the first cell of every learner notebook: the environment setup cell.
 
 The cell makes ``import tinytorch`` work wherever the notebook runs (JupyterLite, Colab, Binder,
-a local Jupyter). Its Colab branch installs the course's wheel from the deployed site, whose URL
+a local Jupyter), then opens the learner's own package beside the notebook (tinytorch.workspace). Its Colab branch installs the course's wheel from the deployed site, whose URL
 lives in one place, ``html.baseurl`` of ``_config.yml``; the wheel's version comes from
 ``tinytorch_wheel/pyproject.toml``. Notebooks never carry a hand-edited copy of this cell:
 
@@ -41,7 +41,10 @@ elif importlib.util.find_spec("tinytorch") is None:  # Binder and local Jupyter 
     )
 
 import tinytorch
-print(f"tinytorch {{tinytorch.__version__}} is ready")'''
+from tinytorch import workspace
+
+print(f"tinytorch {{tinytorch.__version__}} is ready")
+workspace.open("{notebook}")  # your own tinytorch, my_tinytorch/ beside this notebook'''
 
 
 def wheel_url():
@@ -51,8 +54,8 @@ def wheel_url():
     return f"{base}/lite/pypi/{project['name']}-{project['version']}-py3-none-any.whl"
 
 
-def setup_source():
-    return TEMPLATE.format(wheel_url=wheel_url())
+def setup_source(notebook):
+    return TEMPLATE.format(wheel_url=wheel_url(), notebook=notebook)
 
 
 def setup_cell(notebook):
@@ -69,9 +72,9 @@ def main():
     action.add_argument("--check", action="store_true", help="fail if a setup cell differs")
     args = parser.parse_args()
 
-    source = setup_source()
     problems = []
     for path in sorted((ROOT / "content").glob("*.ipynb")):
+        source = setup_source(path.stem)
         notebook = json.loads(path.read_text())
         cell = setup_cell(notebook)
         if cell is None:

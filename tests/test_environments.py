@@ -54,6 +54,13 @@ print("REPORT", json.dumps({"file": tinytorch.__file__, "version": dist.version,
 """
 
 
+# The learner's package made by the setup cell, imported the way later notebooks import it.
+MY_TINYTORCH = """\
+import my_tinytorch.core.losses as mine
+print("MY_TINYTORCH", mine.__name__, mine.CrossEntropyLoss.__module__)
+"""
+
+
 def pyproject_version():
     text = (REPO / "tinytorch_wheel" / "pyproject.toml").read_text()
     return re.search(r'^version = "([^"]+)"', text, re.M).group(1)
@@ -87,7 +94,12 @@ def execute(python, cells, env, tmp_path):
     manager = KernelManager(kernel_name="fresh",
                             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    NotebookClient(notebook, km=manager, timeout=300, allow_errors=False).execute()
+    # The kernel starts in a folder of its own, as Colab's starts in /content: the setup cell
+    # creates the learner's package (my_tinytorch/) there.
+    folder = tmp_path / "notebooks"
+    folder.mkdir(exist_ok=True)
+    NotebookClient(notebook, km=manager, timeout=300, allow_errors=False,
+                   resources={"metadata": {"path": str(folder)}}).execute()
     return notebook
 
 
@@ -161,7 +173,8 @@ def test_colab_setup_installs_the_course_wheel_from_its_url(name, site, colab_py
         url = root + path
         env = {"TINYTORCH_WHEEL_URL": url, "PIP_NO_INDEX": "1"}  # no index: only our URL works
         before = "import importlib.util; print('BEFORE', importlib.util.find_spec('tinytorch'))"
-        notebook = execute(colab_python, [before, FAKE_COLAB, source, REPORT], env, tmp_path)
+        notebook = execute(colab_python, [before, FAKE_COLAB, source, REPORT, MY_TINYTORCH],
+                           env, tmp_path)
     fetched = [line for line in log if line.startswith(f"GET /{path} ")]
     assert "BEFORE None" in stdout(notebook.cells[0]), "tinytorch was there before the setup cell"
     assert f"tinytorch {pyproject_version()} is ready" in stdout(notebook.cells[2])
@@ -174,6 +187,10 @@ def test_colab_setup_installs_the_course_wheel_from_its_url(name, site, colab_py
         f"tinytorch was installed from {found['direct_url']} (None: from an index), not {url}"
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     assert found["direct_url"]["archive_info"]["hashes"]["sha256"] == digest
+    # The learner's own package, beside the notebook, imports as a plain package.
+    assert "your tinytorch: my_tinytorch/ next to this notebook" in stdout(notebook.cells[2])
+    assert (tmp_path / "notebooks" / "my_tinytorch" / "core" / "losses.py").is_file()
+    assert "MY_TINYTORCH my_tinytorch.core.losses tinytorch.core.losses" in stdout(notebook.cells[4])
 
 
 def test_binder_environment_installs_and_imports_tinytorch(tmp_path):

@@ -30,6 +30,7 @@ from tinytorch.checks._helpers import (floats, no_overflow_case, require_functio
                                        tensor_result, text)
 from tinytorch.checks._report import Case, run_cases
 from tinytorch.core.tensor import Tensor
+from tinytorch.workspace import saves
 
 __all__ = ["check_relu", "check_sigmoid", "check_tanh", "check_softmax"]
 
@@ -63,6 +64,7 @@ def _unchanged_case(candidate, x, describe, **options):
 # ===== ReLU ======================================================================================
 
 
+@saves("activations.relu")
 def check_relu(relu):
     """Check ``relu(x) = max(x, 0)``, elementwise."""
     check = "check_relu"
@@ -86,6 +88,7 @@ def check_relu(relu):
 # ===== Sigmoid ===================================================================================
 
 
+@saves("activations.sigmoid")
 def check_sigmoid(sigmoid):
     """Check ``sigmoid(x) = 1 / (1 + exp(-x))``, exact and warning-free for inputs of +-1e4."""
     check = "check_sigmoid"
@@ -116,6 +119,7 @@ def check_sigmoid(sigmoid):
 # ===== Tanh ======================================================================================
 
 
+@saves("activations.tanh")
 def check_tanh(tanh):
     """Check ``tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))``, exact for inputs of +-1e4."""
     check = "check_tanh"
@@ -148,6 +152,7 @@ def _plain_softmax(x, axis):
     return np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)
 
 
+@saves("activations.softmax")
 def check_softmax(softmax):
     """Check ``softmax(x, dim=-1)``: positive, summing to one along ``dim``, stable for 1e4."""
     check = "check_softmax"

@@ -29,6 +29,7 @@ import numpy as np
 from tinytorch.checks._report import Case, run_cases
 from tinytorch.core.tensor import Tensor
 from tinytorch.utils.data import TensorDataset as _ReferenceTensorDataset
+from tinytorch.workspace import saves
 
 __all__ = ["check_tensor_dataset", "check_dataloader"]
 
@@ -65,6 +66,7 @@ def _raises_value_error(function):
 # ===== TensorDataset =============================================================================
 
 
+@saves("data.TensorDataset")
 def check_tensor_dataset(candidate):
     """Check a ``TensorDataset`` class: ``len``, ``dataset[i]`` as a tuple of rows, validation."""
     check = "check_tensor_dataset"
@@ -119,6 +121,7 @@ def check_tensor_dataset(candidate):
 # ===== DataLoader ================================================================================
 
 
+@saves("data.DataLoader")
 def check_dataloader(candidate):
     """Check a ``DataLoader`` class: batching, ``len``, ``drop_last`` and shuffling."""
     check = "check_dataloader"

@@ -31,6 +31,7 @@ from tinytorch.checks._helpers import floats, require_class, tensor_result, text
 from tinytorch.checks._report import Case, fail, run_cases
 from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor
+from tinytorch.workspace import saves
 
 __all__ = ["check_linear", "check_sequential", "check_dropout"]
 
@@ -43,6 +44,7 @@ def _array(check, name, describe, got):
 # ===== Linear ====================================================================================
 
 
+@saves("layers.Linear")
 def check_linear(Linear):
     """Check ``Linear``: parameter shapes, dtype and PyTorch's initialisation, and ``forward``."""
     check = "check_linear"
@@ -188,6 +190,7 @@ class _Scale(Module):
         return Tensor(x.data * self.factor.data)
 
 
+@saves("layers.Sequential")
 def check_sequential(Sequential):
     """Check ``Sequential(*modules)``: modules applied in order, their parameters exposed."""
     check = "check_sequential"
@@ -243,6 +246,7 @@ def check_sequential(Sequential):
 # ===== Dropout ===================================================================================
 
 
+@saves("layers.Dropout")
 def check_dropout(Dropout):
     """Check ``Dropout(p)``: the fraction dropped, the scaling, fresh masks and eval mode."""
     check = "check_dropout"

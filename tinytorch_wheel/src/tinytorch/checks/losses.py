@@ -33,6 +33,7 @@ import numpy as np
 
 from tinytorch.checks._report import Case, fail, run_cases
 from tinytorch.core.tensor import Tensor
+from tinytorch.workspace import saves
 
 __all__ = [
     "check_log_softmax",
@@ -88,6 +89,7 @@ def _plain_log_softmax(x, axis):
     return x - np.log(np.exp(x).sum(axis=axis, keepdims=True))
 
 
+@saves("losses.log_softmax")
 def check_log_softmax(candidate):
     """Check ``log_softmax(x, dim=-1)``: a Tensor of log-probabilities along ``dim``."""
     check = "check_log_softmax"
@@ -146,6 +148,7 @@ def _loss_case(make_loss, name, predictions, targets, expected, hint, note=""):
     return Case(name, run, expected, describe, hint)
 
 
+@saves("losses.MSELoss")
 def check_mse_loss(candidate):
     """Check an ``MSELoss`` class: ``MSELoss()(predictions, targets)`` is the mean squared error."""
     check = "check_mse_loss"
@@ -171,6 +174,7 @@ def check_mse_loss(candidate):
 # ===== HuberLoss =================================================================================
 
 
+@saves("losses.HuberLoss")
 def check_huber_loss(candidate):
     """Check a ``HuberLoss`` class: ``HuberLoss(delta=...)(predictions, targets)``, the mean."""
     check = "check_huber_loss"
@@ -217,6 +221,7 @@ def _plain_cross_entropy(logits, targets):
     return -np.mean(log_probs[np.arange(len(targets)), targets])
 
 
+@saves("losses.CrossEntropyLoss")
 def check_cross_entropy_loss(candidate):
     """Check a ``CrossEntropyLoss`` class on logits (N, C) and integer class indices (N,)."""
     check = "check_cross_entropy_loss"
@@ -264,6 +269,7 @@ def _plain_bce(p, y):
     return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
+@saves("losses.BinaryCrossEntropyLoss")
 def check_binary_cross_entropy_loss(candidate):
     """Check a ``BinaryCrossEntropyLoss`` class: probabilities and targets in [0, 1], the mean."""
     check = "check_binary_cross_entropy_loss"
@@ -301,6 +307,7 @@ def _plain_bce_with_logits(x, y):
     return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
+@saves("losses.BCEWithLogitsLoss")
 def check_bce_with_logits_loss(candidate):
     """Check a ``BCEWithLogitsLoss`` class: raw scores (logits) and targets in [0, 1], the mean."""
     check = "check_bce_with_logits_loss"

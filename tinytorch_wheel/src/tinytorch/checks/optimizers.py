@@ -25,6 +25,7 @@ import numpy as np
 
 from tinytorch.checks._report import Case, run_cases
 from tinytorch.core.tensor import Tensor
+from tinytorch.workspace import saves
 
 __all__ = ["check_sgd_step", "check_sgd_momentum", "check_adam_step", "check_adamw_step"]
 
@@ -116,6 +117,7 @@ def check_sgd_step(candidate):
     run_cases(check, cases)
 
 
+@saves("optimizers.SGD")
 def check_sgd_momentum(candidate):
     """Check an ``SGD`` class with ``momentum``: a velocity buffer per parameter, as PyTorch."""
     check = "check_sgd_momentum"
@@ -173,6 +175,7 @@ _ADAM_RULE = ("m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g*g; "
               "p -= lr * (m / (1-beta1**t)) / (sqrt(v / (1-beta2**t)) + eps)")
 
 
+@saves("optimizers.Adam")
 def check_adam_step(candidate):
     """Check an ``Adam`` class: moment estimates, bias correction, eps after the square root."""
     check = "check_adam_step"
@@ -204,6 +207,7 @@ def check_adam_step(candidate):
     run_cases(check, cases)
 
 
+@saves("optimizers.AdamW")
 def check_adamw_step(candidate):
     """Check an ``AdamW`` class: ``p *= 1 - lr * weight_decay``, then the Adam step."""
     check = "check_adamw_step"

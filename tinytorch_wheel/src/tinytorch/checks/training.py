@@ -36,6 +36,7 @@ from tinytorch.core.layers import Dropout, Linear, Module
 from tinytorch.core.losses import MSELoss
 from tinytorch.core.optimizers import SGD
 from tinytorch.core.tensor import Tensor
+from tinytorch.workspace import saves
 
 __all__ = ["check_accuracy", "check_train_epoch", "check_evaluate", "check_clip_grad_norm"]
 
@@ -47,6 +48,7 @@ def _text(array):
 # ===== accuracy ==================================================================================
 
 
+@saves("training.accuracy")
 def check_accuracy(candidate):
     """Check ``accuracy(predictions, targets)``: the fraction of rows whose arg-max is the target.
 
@@ -148,6 +150,7 @@ def _keeping_random_state(function):
         random.generator().bit_generator.state = state
 
 
+@saves("training.train_epoch")
 def check_train_epoch(candidate):
     """Check ``train_epoch(model, loader, loss_fn, optimizer)``: one epoch of the 5-step loop."""
     check = "check_train_epoch"
@@ -198,6 +201,7 @@ def check_train_epoch(candidate):
     _keeping_random_state(lambda: run_cases(check, cases))
 
 
+@saves("training.evaluate")
 def check_evaluate(candidate):
     """Check ``evaluate(model, loader, loss_fn)``: the mean loss, without training, in eval mode."""
     check = "check_evaluate"
@@ -242,6 +246,7 @@ def check_evaluate(candidate):
 # ===== clip_grad_norm_ ===========================================================================
 
 
+@saves("training.clip_grad_norm_")
 def check_clip_grad_norm(candidate):
     """Check ``clip_grad_norm_(parameters, max_norm)``: global norm, in-place scaling, returns norm."""
     check = "check_clip_grad_norm"
