@@ -13,8 +13,6 @@ package yet (see tinytorch.workspace): their solutions are imported, as a learne
 would, and the rest of the course does not depend on them.
 """
 
-import importlib
-import inspect
 import json
 import re
 import shutil
@@ -28,6 +26,7 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from tinytorch import workspace
+from tinytorch.solutions import solved_cell
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 NOTEBOOKS = sorted(path.stem for path in CONTENT.glob("*.ipynb"))
@@ -41,16 +40,9 @@ def tags(cell):
 
 
 def solution_source(cell, plant_marker=False):
-    """What a learner who solved the exercise has in the cell: the stub's own import lines (08's
-    DataLoader cell starts with `import math`), then the solution's source code."""
-    module, names = cell.metadata["tinytorch"]["solution"].split(":")
-    names = [name.strip() for name in names.split(",")]
-    if not module.startswith("tinytorch.solutions."):
-        return f"from {module} import {', '.join(names)}"
-    solved = importlib.import_module(module)
-    imports = [line for line in cell.source.splitlines() if line.startswith(("import ", "from "))]
-    source = "\n".join(imports + [""] * bool(imports)) + "\n\n".join(
-        inspect.getsource(getattr(solved, name)) for name in names)
+    """The exercise cell as a learner who solved it has it; with ``plant_marker``, SGD.step also
+    prints MARKER the first time it runs."""
+    source = solved_cell(cell.metadata["tinytorch"]["solution"], cell.source)
     if plant_marker:
         assert "    def step(self):\n" in source, "the SGD solution has no step method"
         source = source.replace("    def step(self):\n", (

@@ -7,6 +7,7 @@ Shift+Enter would (run-all would stop at the first error), and outputs are read 
 models, not from the page text.
 """
 
+import base64
 import hashlib
 import json
 import re
@@ -213,6 +214,14 @@ def wait_until_saved(page, text, *, timeout=120):
 def contents(page, path, *, content=True):
     """The contents model JupyterLite serves for ``path`` (browser storage over site files)."""
     return page.evaluate(_CONTENTS, {"path": path, "content": content})
+
+
+def text_file(page, path):
+    """The text of a file in the learner's JupyterLite storage. A file the kernel wrote comes back
+    base64-encoded (Pyodide's file system stores bytes)."""
+    model = contents(page, path)
+    data = model["content"]
+    return base64.b64decode(data).decode() if model.get("format") == "base64" else data
 
 
 def type_into_cell(page, index, text):

@@ -3,6 +3,7 @@
 JupyterLite (0.6) keeps every notebook a learner saves in the browser's IndexedDB, and a saved copy
 shadows the site's file of the same path for good. The build therefore serves each notebook under a
 name carrying its content's digest (scripts/version_notebooks.py) and the launchers point at it.
+The learner's own package (my_tinytorch/, written by the kernel into the same storage) stays too.
 These tests rebuild the JupyterLite part of the site with a changed notebook into a temporary copy,
 serve it on the same origin, and come back with the same browser profile:
 
@@ -26,6 +27,7 @@ from chromium import Learner
 from course_paths import CONTENT, REPO
 from lite_notebook import NOTEBOOKS, lite_path, read_notebook, tags, versioned_path
 from serving import SiteServer
+from tinytorch.solutions import solved_cell
 
 pytestmark = pytest.mark.browser
 
@@ -160,6 +162,37 @@ def test_premise_without_versioned_names_jupyterlite_serves_the_stale_copy(playw
         assert edit in shown and token not in shown, (
             "JupyterLite no longer lets a stored copy shadow the site's file: the returning learner "
             "saw the new version under the same name; scripts/version_notebooks.py may be unneeded")
+        learner.stop()
+        problems = learner.problems(answered=[r.path for r in server.requests])
+    assert not problems, "\n".join(problems)
+
+
+def test_the_learners_package_survives_a_rebuild(playwright, site, tmp_path):
+    name = "02_activations"
+    notebook = read_notebook(name)
+    exercise = next(i for i, c in enumerate(notebook["cells"]) if "exercise" in tags(c))
+    check = next(i for i, c in enumerate(notebook["cells"]) if "check" in tags(c))
+    originals = {n: (CONTENT / f"{n}.ipynb").read_bytes() for n in NOTEBOOKS}
+
+    with SiteServer(site, cache_control=REVALIDATE) as server:
+        learner = Learner(playwright, tmp_path / "profile", server.url)
+        learner.start()
+        page, _ = lite.open_from_module_page(learner, server, site, name)
+        cell = notebook["cells"][exercise]
+        lite.set_source(page, exercise, solved_cell(cell["metadata"]["tinytorch"]["solution"],
+                                                    lite.source(cell)))
+        printed = "".join(lite.stdout(lite.run_cell(page, index)["outputs"])
+                          for index in (0, exercise, check))
+        assert "saved: your relu is now part activations.relu" in printed, printed
+        learner.stop()
+
+        server.root = rebuilt_site(site, tmp_path, {**originals,
+                                                     name: updated(name, uuid.uuid4().hex[:8])})
+        learner.start()
+        page, path = lite.open_from_module_page(learner, server, site, name, kernel=False)
+        assert path != lite_path(name), "the launcher did not open the rebuilt notebook"
+        stored = lite.text_file(page, "content/my_tinytorch/core/activations.py")
+        assert "# ---- part activations.relu: yours" in stored, "the learner's relu was lost"
         learner.stop()
         problems = learner.problems(answered=[r.path for r in server.requests])
     assert not problems, "\n".join(problems)

@@ -1,8 +1,10 @@
 """The module 02 learner checks accept right answers and reject wrong ones.
 
-Learners have no autograd in module 02: their versions compute with numpy on ``.data`` and return
-a Tensor. Each check runs on the reference functions and modules, on learner-style numpy
-versions, and on typical mistakes, each of which must fail with the standard AssertionError.
+Learners compose their activations from Tensor operations, so that gradients flow through them
+when the milestone trains on them. Each check runs on the reference functions and modules, on
+learner-style versions of that kind, and on typical mistakes, each of which must fail with the
+standard AssertionError: among them versions computed with numpy on ``.data`` and wrapped in a
+new Tensor, whose values are right but which are cut from the graph.
 """
 
 import numpy as np
@@ -14,7 +16,7 @@ from tinytorch.core.tensor import Tensor
 
 
 def numpy_version(formula):
-    """An activation the way a learner writes it in module 02: numpy on .data, a Tensor out."""
+    """An activation computed with numpy on .data and wrapped in a new Tensor: no gradient."""
     return lambda x: Tensor(formula(x.data))
 
 
@@ -32,6 +34,64 @@ def stable_softmax(x, dim):
     return e / e.sum(axis=dim, keepdims=True)
 
 
+def tensor_sigmoid(x):
+    """The learner's sigmoid of the notebook: m = max(x, 0) subtracted in every exponent."""
+    m = x.clip(min=0)
+    top = (x - m).exp()
+    return top / (top + (-m).exp())
+
+
+def two_branch_sigmoid(x):
+    """The two branches, picked by a constant mask: the mask needs no gradient, e does."""
+    e = (-x.abs()).exp()
+    positive = Tensor((x.data >= 0).astype(x.dtype))
+    return positive / (1 + e) + (1 - positive) * e / (1 + e)
+
+
+def tensor_softmax(x, dim=-1):
+    e = (x - x.max(axis=dim, keepdims=True)).exp()
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def softmax_with_a_constant_max(x, dim=-1):
+    """The maximum may be a constant: it cancels out of the fraction, and out of the gradient."""
+    e = (x - Tensor(x.data.max(axis=dim, keepdims=True))).exp()
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+# Right values, computed with numpy on .data: not connected to x.
+NOT_CONNECTED = {
+    "check_relu": numpy_version(lambda x: np.maximum(x, 0)),
+    "check_sigmoid": numpy_version(stable_sigmoid),
+    "check_tanh": numpy_version(np.tanh),
+    "check_softmax": numpy_softmax(stable_softmax),
+}
+
+
+def relu_plus_a_constant(x):
+    return x - Tensor(np.minimum(x.data, 0))  # slope 1 everywhere
+
+
+def softmax_over_a_constant_sum(x, dim=-1):
+    e = (x - x.max(axis=dim, keepdims=True)).exp()
+    return e / Tensor(e.data.sum(axis=dim, keepdims=True))
+
+
+def sigmoid_with_a_constant_denominator(x):
+    m = x.clip(min=0)
+    top = (x - m).exp()
+    return top / Tensor((top + (-m).exp()).data)
+
+
+# Right values, one piece that depends on x cut from the graph: a wrong gradient.
+DETACHED = {
+    "check_relu": relu_plus_a_constant,
+    "check_sigmoid": sigmoid_with_a_constant_denominator,
+    "check_tanh": lambda x: 2 * sigmoid_with_a_constant_denominator(2 * x) - 1,
+    "check_softmax": softmax_over_a_constant_sum,
+}
+
+
 def relu_in_place(x):
     np.maximum(x.data, 0, out=x.data)
     return x
@@ -44,12 +104,13 @@ def softmax_in_place(x, dim=-1):
 
 
 RIGHT = {
-    "check_relu": [activations.relu, activations.ReLU(), numpy_version(lambda x: np.maximum(x, 0)),
-                   numpy_version(lambda x: x * (x > 0))],
-    "check_sigmoid": [activations.sigmoid, activations.Sigmoid(), numpy_version(stable_sigmoid)],
-    "check_tanh": [activations.tanh, activations.Tanh(), numpy_version(np.tanh),
-                   numpy_version(lambda x: 2 * stable_sigmoid(2 * x) - 1)],
-    "check_softmax": [activations.softmax, numpy_softmax(stable_softmax)],
+    "check_relu": [activations.relu, activations.ReLU(), lambda x: x.clip(min=0),
+                   lambda x: x * Tensor((x.data > 0).astype(x.dtype))],
+    "check_sigmoid": [activations.sigmoid, activations.Sigmoid(), tensor_sigmoid,
+                      two_branch_sigmoid],
+    "check_tanh": [activations.tanh, activations.Tanh(), lambda x: 2 * tensor_sigmoid(2 * x) - 1,
+                   lambda x: 2 * two_branch_sigmoid(2 * x) - 1],
+    "check_softmax": [activations.softmax, tensor_softmax, softmax_with_a_constant_max],
 }
 
 WRONG = {
@@ -61,6 +122,9 @@ WRONG = {
         numpy_version(lambda x: np.maximum(x, 1e-3)),
         lambda x: np.maximum(x.data, 0),  # a numpy array, not a Tensor
         relu_in_place,
+        NOT_CONNECTED["check_relu"],
+        lambda x: Tensor(np.maximum(x.data, 0), requires_grad=True),  # a graph of its own
+        DETACHED["check_relu"],
     ],
     "check_sigmoid": [
         numpy_version(lambda x: 1 / (1 + np.exp(-x))),  # right values, but overflows
@@ -71,6 +135,8 @@ WRONG = {
         numpy_version(lambda x: 1 - 1 / (1 + np.exp(np.clip(x, -500, 500)))),  # loses 1e-22
         numpy_version(np.tanh),
         numpy_version(lambda x: 1 / (1 + np.exp(-np.clip(x, -30, 30)))),  # clipped too soon
+        NOT_CONNECTED["check_sigmoid"],
+        DETACHED["check_sigmoid"],
     ],
     "check_tanh": [
         numpy_version(lambda x: (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))),  # nan
@@ -79,6 +145,8 @@ WRONG = {
         numpy_version(lambda x: 2 * stable_sigmoid(x) - 1),  # tanh(x / 2)
         numpy_version(stable_sigmoid),
         numpy_version(lambda x: np.sinh(x) / np.cosh(x)),  # inf / inf at 1e4
+        NOT_CONNECTED["check_tanh"],
+        DETACHED["check_tanh"],
     ],
     "check_softmax": [
         numpy_softmax(lambda x, dim: np.exp(x) / np.exp(x).sum(axis=dim, keepdims=True)),
@@ -92,6 +160,8 @@ WRONG = {
         numpy_softmax(lambda x, dim: x / x.sum(axis=dim, keepdims=True)),  # no exp
         lambda x, dim=0: Tensor(stable_softmax(x.data, dim)),  # wrong default dim
         softmax_in_place,
+        NOT_CONNECTED["check_softmax"],
+        DETACHED["check_softmax"],
     ],
 }
 
@@ -133,6 +203,37 @@ def test_a_stub_propagates_its_not_implemented_error(name):
 def test_checks_want_a_function_not_a_class(name):
     with pytest.raises(TypeError, match=rf"{name}: pass your function"):
         getattr(checks, name)(activations.ReLU)
+
+
+@pytest.mark.parametrize("name", checks.__all__)
+def test_numpy_on_data_is_told_to_use_tensor_operations(name):
+    with pytest.raises(AssertionError) as info:
+        getattr(checks, name)(NOT_CONNECTED[name])
+    lines = str(info.value).splitlines()
+    assert lines[0] == (f"{name}: the result of 'gradients flow back to x' is not connected to "
+                        f"the graph")
+    assert lines[4].startswith("  hint      your result is not connected to x: it was computed on "
+                               "x.data (numpy) and wrapped in a new Tensor. Compute with Tensor "
+                               "operations (")
+    assert lines[4].endswith("so that gradients can flow back through it (module 05 shows how)")
+
+
+@pytest.mark.parametrize("name", checks.__all__)
+def test_a_detached_piece_is_told_the_gradient_is_wrong(name):
+    with pytest.raises(AssertionError) as info:
+        getattr(checks, name)(DETACHED[name])
+    lines = str(info.value).splitlines()
+    assert lines[0] == f"{name}: wrong gradient of x for 'gradients flow back to x'"
+    assert lines[-1].startswith("  hint      the values are right but the gradient is not")
+
+
+def test_a_new_graph_is_not_a_connection():
+    with pytest.raises(AssertionError) as info:
+        checks.check_relu(lambda x: Tensor(np.maximum(x.data, 0), requires_grad=True))
+    lines = str(info.value).splitlines()
+    assert lines[0] == "check_relu: no gradient reached x in 'gradients flow back to x'"
+    assert lines[-1].startswith("  hint      Tensor(result, requires_grad=True) starts a graph of "
+                                "its own, with no link to x.")
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

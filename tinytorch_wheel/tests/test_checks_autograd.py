@@ -11,6 +11,8 @@ import pytest
 from tinytorch.checks import autograd as checks
 from tinytorch.core import autograd, layers, tensor
 from tinytorch.core.autograd import Function
+from tinytorch.core.tensor import Tensor as _Tensor
+from tinytorch.solutions import autograd as solution
 
 
 def function(name, forward, backward):
@@ -215,6 +217,199 @@ WRONG = {
 }
 
 
+# ----- the engine: topological_order, backward, no_grad ---------------------------------------------
+# Each wrong version is the reference with one classic mistake; the right versions are the
+# reference and the solution typed into the notebook (tinytorch.solutions.autograd).
+
+
+def order_without_visited_set(root):
+    order = []
+
+    def visit(t):
+        if t.grad_fn is not None:
+            for inp in t.grad_fn.inputs:
+                if inp.requires_grad:
+                    visit(inp)
+        order.append(t)
+    visit(root)
+    return order
+
+
+def order_pre_order(root):
+    order, seen = [], set()
+
+    def visit(t):
+        if id(t) in seen:
+            return
+        seen.add(id(t))
+        order.append(t)  # before its inputs
+        if t.grad_fn is not None:
+            for inp in t.grad_fn.inputs:
+                if inp.requires_grad:
+                    visit(inp)
+    visit(root)
+    return order
+
+
+def order_reversed(root):
+    return list(reversed(solution.topological_order(root)))
+
+
+def order_with_constants(root):
+    order, seen = [], set()
+
+    def visit(t):
+        if id(t) in seen:
+            return
+        seen.add(id(t))
+        if t.grad_fn is not None:
+            for inp in t.grad_fn.inputs:
+                visit(inp)  # constants too
+        order.append(t)
+    visit(root)
+    return order
+
+
+def order_first_input_only(root):
+    order, seen = [], set()
+
+    def visit(t):
+        if id(t) in seen:
+            return
+        seen.add(id(t))
+        if t.grad_fn is not None and t.grad_fn.inputs[0].requires_grad:
+            visit(t.grad_fn.inputs[0])
+        order.append(t)
+    visit(root)
+    return order
+
+
+def order_as_generator(root):
+    yield from solution.topological_order(root)
+
+
+def engine(*, overwrite=False, unbroadcast=True, reverse=True, accumulate=True, scalar_check=True,
+           constants=False, keep_all=False):
+    """The solution's engine with mistakes switched on."""
+    def backward(root, grad=None):
+        if grad is None:
+            if scalar_check and root.data.size != 1:
+                raise ValueError("backward: grad can only be implied for a scalar root")
+            grad = np.ones_like(root.data)
+        grads = {id(root): grad}
+        order = solution.topological_order(root)
+        for t in (reversed(order) if reverse else order):
+            g = grads.pop(id(t), None)
+            if g is None:
+                continue
+            if t.grad_fn is None or keep_all:
+                t.grad = _Tensor(g if t.grad is None or not accumulate else t.grad.data + g)
+            if t.grad_fn is None:
+                continue
+            out = t.grad_fn.backward(g)
+            out = out if isinstance(out, tuple) else (out,)
+            for inp, ig in zip(t.grad_fn.inputs, out):
+                if ig is None or (not inp.requires_grad and not constants):
+                    continue
+                ig = np.asarray(ig)
+                if unbroadcast:
+                    ig = solution.unbroadcast(ig, inp.shape)
+                if not inp.requires_grad:
+                    inp.grad = _Tensor(ig)
+                    continue
+                grads[id(inp)] = ig if overwrite or id(inp) not in grads else grads[id(inp)] + ig
+    return backward
+
+
+def _restoring(body):
+    """A no_grad written with contextlib, whose exit does ``body(previous)``."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def no_grad():
+        previous = autograd.grad_enabled
+        autograd.grad_enabled = False
+        yield
+        body(previous)
+    return no_grad
+
+
+def no_grad_without_finally():
+    return _restoring(lambda previous: setattr(autograd, "grad_enabled", previous))()
+
+
+def no_grad_restores_true():
+    import contextlib
+
+    @contextlib.contextmanager
+    def no_grad():
+        autograd.grad_enabled = False
+        try:
+            yield
+        finally:
+            autograd.grad_enabled = True
+    return no_grad()
+
+
+def no_grad_never_off():
+    import contextlib
+    return contextlib.nullcontext()
+
+
+def no_grad_never_restores():
+    return _restoring(lambda previous: None)()
+
+
+class no_grad_local_flag:  # noqa: N801 (the learner's name)
+    """Sets a flag of its own, which the operations never read."""
+    enabled = True
+
+    def __enter__(self):
+        self.previous, no_grad_local_flag.enabled = no_grad_local_flag.enabled, False
+
+    def __exit__(self, *error):
+        no_grad_local_flag.enabled = self.previous
+
+
+ENGINE_RIGHT = [
+    ("topological_order", checks.check_topological_order, autograd.topological_order),
+    ("topological_order", checks.check_topological_order, solution.topological_order),
+    ("backward", checks.check_backward, autograd.backward),
+    ("backward", checks.check_backward, solution.backward),
+    ("no_grad", checks.check_no_grad, autograd.no_grad),
+    ("no_grad", checks.check_no_grad, solution.no_grad),
+]
+
+ENGINE_WRONG = [
+    (checks.check_topological_order, order_without_visited_set, "a tensor appears twice"),
+    (checks.check_topological_order, order_pre_order, "comes before its input"),
+    (checks.check_topological_order, order_reversed, "comes before its input"),
+    (checks.check_topological_order, order_with_constants, "a constant is in the order"),
+    (checks.check_topological_order, order_first_input_only, "tensors are missing"),
+    (checks.check_topological_order, order_as_generator, "it did not return a list"),
+    (checks.check_backward, engine(overwrite=True), "'x used twice'"),
+    (checks.check_backward, engine(unbroadcast=False), "a broadcast bias"),
+    (checks.check_backward, engine(reverse=False), "x.grad is None"),
+    (checks.check_backward, engine(accumulate=False), "gradients accumulate"),
+    (checks.check_backward, engine(scalar_check=False), "a root that is not a scalar"),
+    (checks.check_backward, engine(constants=True), "a constant got a .grad"),
+    (checks.check_backward, engine(keep_all=True), "an intermediate tensor kept a .grad"),
+    (checks.check_no_grad, no_grad_without_finally, "after an error in the block"),
+    (checks.check_no_grad, no_grad_restores_true, "'nested'"),
+    (checks.check_no_grad, no_grad_never_off, "inside the block"),
+    (checks.check_no_grad, no_grad_never_restores, "after the block"),
+    (checks.check_no_grad, no_grad_local_flag, "inside the block"),
+]
+
+
+RIGHT.update({f"check_{name}": [] for name, _, _ in ENGINE_RIGHT})
+WRONG.update({f"check_{name}": [] for name, _, _ in ENGINE_RIGHT})
+for name, _, right in ENGINE_RIGHT:
+    RIGHT[f"check_{name}"].append(right)
+for check, wrong, _ in ENGINE_WRONG:
+    WRONG[check.__name__].append(wrong)
+
+
 @pytest.mark.filterwarnings("error")
 @pytest.mark.parametrize("name, right", [(n, r) for n, rs in RIGHT.items() for r in rs])
 def test_checks_pass_right_versions(name, right, capsys):
@@ -273,3 +468,31 @@ def test_a_failure_reads_well():
         "  got       [[ 1.  , -4.  , -3.  ],\n"
         "             [ 0.25, 12.  , -2.  ]]\n"
         "  hint      z = a * b, so dz/da = b: the gradient for a is grad * b (save b in forward)")
+
+
+@pytest.mark.parametrize("name, check, right", ENGINE_RIGHT, ids=lambda v: getattr(v, "__module__", v))
+def test_engine_checks_accept_the_reference_and_the_solution(name, check, right, capsys):
+    check(right)
+    assert capsys.readouterr().out.startswith(f"check_{name}: ")
+
+
+@pytest.mark.parametrize("check, wrong, problem", ENGINE_WRONG,
+                         ids=[w.__name__ if hasattr(w, "__name__") else p for _, w, p in ENGINE_WRONG])
+def test_engine_checks_reject_the_classic_mistakes(check, wrong, problem):
+    before = autograd.grad_enabled
+    try:
+        with pytest.raises(AssertionError) as failure:
+            check(wrong)
+    finally:
+        autograd.grad_enabled = before
+    assert problem in str(failure.value).splitlines()[0], str(failure.value)
+    assert "  hint      " in str(failure.value)
+
+
+def test_the_engine_checks_leave_recording_on():
+    for check, wrong, _ in ENGINE_WRONG:
+        try:
+            check(wrong)
+        except AssertionError:
+            pass
+        assert autograd.grad_enabled, f"{check.__name__}({wrong}) left recording off"

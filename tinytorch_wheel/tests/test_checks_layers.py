@@ -1,8 +1,10 @@
 """The module 03 learner checks accept right answers and reject wrong ones.
 
-Each check runs on the reference class, on a learner-style class (a Module subclass computing with
-numpy, no autograd yet) and on classes with one typical mistake each, which must fail with the
-standard AssertionError.
+Each check runs on the reference class, on a learner-style class (a Module subclass whose forward
+is composed of Tensor operations, so that gradients flow through it) and on classes with one
+typical mistake each, which must fail with the standard AssertionError: among them forwards
+computed with numpy on ``.data`` and wrapped in a new Tensor, whose values are right but which
+are cut from the graph.
 """
 
 import numpy as np
@@ -27,10 +29,8 @@ class LearnerLinear(Module):
                       requires_grad=True)
 
     def forward(self, x):
-        y = x.data @ self.weight.data.T
-        if self.bias is not None:
-            y = y + self.bias.data
-        return Tensor(y)
+        y = x @ self.weight.T
+        return y if self.bias is None else y + self.bias
 
 
 def init(sample):
@@ -74,6 +74,28 @@ class BiasTimesTwo(LearnerLinear):
         return Tensor(x.data @ self.weight.data.T + 2 * self.bias.data)
 
 
+class NumpyForward(LearnerLinear):
+    """Right values, computed with numpy on .data: no gradient reaches x, weight or bias."""
+
+    def forward(self, x):
+        y = x.data @ self.weight.data.T
+        return Tensor(y if self.bias is None else y + self.bias.data)
+
+
+class DetachedInput(LearnerLinear):
+    """The parameters are in the graph, the input is not: the layers below would not learn."""
+
+    def forward(self, x):
+        y = Tensor(x.data) @ self.weight.T
+        return y if self.bias is None else y + self.bias
+
+
+class DetachedWeight(LearnerLinear):
+    def forward(self, x):
+        y = x @ Tensor(self.weight.data.T)
+        return y if self.bias is None else y + self.bias
+
+
 # ===== Sequential ==================================================================================
 class LearnerSequential(Module):
     def __init__(self, *modules):
@@ -88,6 +110,11 @@ class LearnerSequential(Module):
 
 def sequential(forward):
     return type("Sequential", (LearnerSequential,), {"forward": forward})
+
+
+def returns_a_copy(self, x):
+    """Right values, but a new Tensor made from .data: cut from the graph."""
+    return Tensor(LearnerSequential.forward(self, x).data)
 
 
 def run_each_on_the_input(self, x):
@@ -118,7 +145,14 @@ class LearnerDropout(Module):
         if not self.training or self.p == 0:
             return x
         keep = np.random.random(x.shape) >= self.p
-        return Tensor(x.data * keep / (1 - self.p))
+        return x * Tensor(keep / (1 - self.p))
+
+
+def numpy_dropout(self, x):
+    """Right values, computed with numpy on .data: no gradient reaches x."""
+    if not self.training or self.p == 0:
+        return x
+    return Tensor(x.data * (np.random.random(x.shape) >= self.p) / (1 - self.p))
 
 
 def dropout(forward):
@@ -153,6 +187,9 @@ WRONG = {
         ForgetsTheBias,
         IgnoresBiasFalse,
         BiasTimesTwo,
+        NumpyForward,
+        DetachedInput,
+        DetachedWeight,
     ],
     "check_sequential": [
         sequential(lambda self, x: LearnerSequential.forward(
@@ -162,6 +199,7 @@ WRONG = {
         sequential(lambda self, x: x),
         sequential(run_each_on_the_input),
         DictStorage,
+        sequential(returns_a_copy),
     ],
     "check_dropout": [
         dropout(lambda self, x: Tensor(x.data * (np.random.random(x.shape) >= self.p))
@@ -181,6 +219,7 @@ WRONG = {
         dropout(lambda self, x: Tensor(x.data * (np.arange(x.data.size).reshape(x.shape)
                                                  >= self.p * x.data.size) / (1 - self.p))
                 if self.training else x),
+        dropout(numpy_dropout),
     ],
 }
 
@@ -207,6 +246,29 @@ def test_checks_reject_wrong_versions(name, wrong):
 def test_every_check_has_five_wrong_versions():
     assert set(WRONG) == set(RIGHT) == set(checks.__all__)
     assert all(len(versions) >= 5 for versions in WRONG.values())
+
+
+@pytest.mark.parametrize("name, wrong, first, hint", [
+    ("check_linear", NumpyForward, "the result of 'gradients flow back to x, weight and bias' is "
+     "not connected to the graph", "your result is not connected to x, self.weight and "
+     "self.bias: it was computed on their .data (numpy) and wrapped in a new Tensor"),
+    ("check_linear", DetachedInput, "no gradient reached x in 'gradients flow back to x, weight "
+     "and bias'", "your result is not connected to x: it was computed on x.data (numpy)"),
+    ("check_linear", DetachedWeight, "no gradient reached self.weight in 'gradients flow back to "
+     "x, weight and bias'", "your result is not connected to self.weight: it was computed on "
+     "self.weight.data (numpy)"),
+    ("check_sequential", sequential(returns_a_copy), "the result of 'gradients flow back through "
+     "every module' is not connected to the graph", "your result is not connected to x, a and b"),
+    ("check_dropout", dropout(numpy_dropout), "the result of 'gradients flow back to x' is not "
+     "connected to the graph", "your result is not connected to x: it was computed on x.data "
+     "(numpy) and wrapped in a new Tensor. Compute with Tensor operations ("),
+], ids=["linear-numpy", "linear-input", "linear-weight", "sequential", "dropout"])
+def test_a_forward_cut_from_the_graph_is_told_why(name, wrong, first, hint):
+    with pytest.raises(AssertionError) as info:
+        getattr(checks, name)(wrong)
+    lines = str(info.value).splitlines()
+    assert lines[0] == f"{name}: {first}"
+    assert lines[-1].startswith(f"  hint      {hint}")
 
 
 @pytest.mark.parametrize("name", checks.__all__)

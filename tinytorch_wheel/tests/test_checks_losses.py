@@ -1,8 +1,11 @@
 """The module 04 learner checks accept right answers and reject wrong ones.
 
-Learners have no autograd in module 04: their versions compute with numpy on ``.data`` and return
-a Tensor. Each check runs on the reference (tinytorch.core.losses), on a learner-style numpy
-version, and on typical mistakes, each of which must fail with the standard AssertionError.
+Learners compose their losses from Tensor operations, so that the milestone network trains
+through them. Each check runs on the reference (tinytorch.core.losses), on a learner-style
+version of that kind, and on typical mistakes, each of which must fail with the standard
+AssertionError. Most mistakes are written in numpy on ``.data`` for brevity (they fail on their
+values first); the right formulas written that way fail too, because nothing is connected to the
+graph, and so do versions with one piece cut from it.
 """
 
 import numpy as np
@@ -14,8 +17,18 @@ from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor
 
 
-def learner_loss(compute):
-    """A loss class the way a learner writes it in module 04: numpy on .data, a Tensor out."""
+def tensor_loss(compute):
+    """A loss class the way a learner writes it in module 04: Tensor operations throughout."""
+
+    class Loss(Module):
+        def forward(self, predictions, targets):
+            return compute(predictions, targets)
+
+    return Loss
+
+
+def numpy_loss(compute):
+    """A loss class computed with numpy on .data and wrapped in a new Tensor: no gradient."""
 
     class Loss(Module):
         def forward(self, predictions, targets):
@@ -24,8 +37,8 @@ def learner_loss(compute):
     return Loss
 
 
-def learner_huber(compute):
-    """Like ``learner_loss`` for Huber, whose constructor takes ``delta``."""
+def numpy_huber(compute):
+    """Like ``numpy_loss`` for Huber, whose constructor takes ``delta``."""
 
     class Huber(Module):
         def __init__(self, delta=1.0):
@@ -51,7 +64,17 @@ def pick(log_probs, targets):
 
 
 def good_log_softmax(x, dim=-1):
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - shifted.exp().sum(axis=dim, keepdims=True).log()
+
+
+def numpy_log_softmax(x, dim=-1):
     return Tensor(stable_log_softmax(x.data, dim))
+
+
+def log_softmax_with_a_constant_log_sum(x, dim=-1):
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - Tensor(np.log(np.exp(shifted.data).sum(axis=dim, keepdims=True)))
 
 
 def naive_log_softmax(x, dim=-1):
@@ -97,15 +120,18 @@ def log_softmax_returning_numpy(x, dim=-1):
 
 # ===== MSE ========================================================================================
 
-GoodMSE = learner_loss(lambda p, t: np.mean((p - t) ** 2))
+GoodMSE = tensor_loss(lambda p, t: ((p - t) ** 2).mean())
 WRONG_MSE = {
-    "sum instead of mean": learner_loss(lambda p, t: np.sum((p - t) ** 2)),
-    "no square": learner_loss(lambda p, t: np.mean(p - t)),
-    "absolute error": learner_loss(lambda p, t: np.mean(np.abs(p - t))),
-    "root of the mean": learner_loss(lambda p, t: np.sqrt(np.mean((p - t) ** 2))),
-    "divided by the batch size": learner_loss(lambda p, t: np.sum((p - t) ** 2) / len(p)),
-    "square of the mean error": learner_loss(lambda p, t: np.mean(p - t) ** 2),
-    "mean per column": learner_loss(lambda p, t: np.mean((p - t) ** 2, axis=0)),
+    "numpy on .data, then wrapped": numpy_loss(lambda p, t: np.mean((p - t) ** 2)),
+    "|d| times a constant |d|": tensor_loss(
+        lambda p, t: ((p - t).abs() * Tensor(np.abs(p.data - t.data))).mean()),
+    "sum instead of mean": numpy_loss(lambda p, t: np.sum((p - t) ** 2)),
+    "no square": numpy_loss(lambda p, t: np.mean(p - t)),
+    "absolute error": numpy_loss(lambda p, t: np.mean(np.abs(p - t))),
+    "root of the mean": numpy_loss(lambda p, t: np.sqrt(np.mean((p - t) ** 2))),
+    "divided by the batch size": numpy_loss(lambda p, t: np.sum((p - t) ** 2) / len(p)),
+    "square of the mean error": numpy_loss(lambda p, t: np.mean(p - t) ** 2),
+    "mean per column": numpy_loss(lambda p, t: np.mean((p - t) ** 2, axis=0)),
     "returns a float": type("FloatMSE", (Module,), {
         "forward": lambda self, p, t: float(np.mean((p.data - t.data) ** 2))}),
 }
@@ -117,23 +143,50 @@ def huber(d, delta):
     return np.mean(np.where(np.abs(d) < delta, 0.5 * d**2, delta * (np.abs(d) - 0.5 * delta)))
 
 
-GoodHuber = learner_huber(huber)
+def tensor_huber(d, delta):
+    small = Tensor((np.abs(d.data) < delta).astype(d.dtype))  # a constant mask is fine
+    return (small * 0.5 * d**2 + (1 - small) * delta * (d.abs() - 0.5 * delta)).mean()
+
+
+def huber_with_a_constant_clip(d, delta):
+    c = Tensor(np.clip(d.data, -delta, delta))
+    return (0.5 * c**2 + delta * (d.abs() - c.abs())).mean()
+
+
+def huber_class(compute):
+    """Like ``tensor_loss`` for Huber, whose constructor takes ``delta``."""
+
+    class Huber(Module):
+        def __init__(self, delta=1.0):
+            super().__init__()
+            self.delta = delta
+
+        def forward(self, predictions, targets):
+            return compute(predictions - targets, self.delta)
+
+    return Huber
+
+
+GoodHuber = huber_class(tensor_huber)
 WRONG_HUBER = {
-    "no 0.5 in the quadratic": learner_huber(
+    "numpy on .data, then wrapped": numpy_huber(huber),
+    "d clipped on .data": huber_class(huber_with_a_constant_clip),
+    "no 0.5 in the quadratic": numpy_huber(
         lambda d, k: np.mean(np.where(np.abs(d) < k, d**2, k * (np.abs(d) - 0.5 * k)))),
-    "delta ignored": learner_huber(lambda d, k: huber(d, 1.0)),
-    "linear piece without -0.5 delta": learner_huber(
+    "delta ignored": numpy_huber(lambda d, k: huber(d, 1.0)),
+    "linear piece without -0.5 delta": numpy_huber(
         lambda d, k: np.mean(np.where(np.abs(d) < k, 0.5 * d**2, k * np.abs(d)))),
-    "smooth L1 (divided by delta)": learner_huber(lambda d, k: huber(d, k) / k),
-    "sum instead of mean": learner_huber(lambda d, k: huber(d, k) * d.size),
-    "branches swapped": learner_huber(
+    "smooth L1 (divided by delta)": numpy_huber(lambda d, k: huber(d, k) / k),
+    "sum instead of mean": numpy_huber(lambda d, k: huber(d, k) * d.size),
+    "branches swapped": numpy_huber(
         lambda d, k: np.mean(np.where(np.abs(d) >= k, 0.5 * d**2, k * (np.abs(d) - 0.5 * k)))),
-    "plain MSE": learner_huber(lambda d, k: np.mean(d**2)),
+    "plain MSE": numpy_huber(lambda d, k: np.mean(d**2)),
 }
 
 # ===== cross-entropy ==============================================================================
 
-GoodCrossEntropy = learner_loss(lambda z, y: -np.mean(pick(stable_log_softmax(z, 1), y)))
+GoodCrossEntropy = tensor_loss(
+    lambda z, y: -good_log_softmax(z, dim=1)[np.arange(len(z)), y.data].mean())
 
 
 def naive_cross_entropy(z, y):
@@ -142,16 +195,21 @@ def naive_cross_entropy(z, y):
 
 
 WRONG_CROSS_ENTROPY = {
-    "missing minus sign": learner_loss(lambda z, y: np.mean(pick(stable_log_softmax(z, 1), y))),
-    "swapped indexing": learner_loss(
+    "numpy on .data, then wrapped": numpy_loss(
+        lambda z, y: -np.mean(pick(stable_log_softmax(z, 1), y))),
+    "log-sum-exp on .data": tensor_loss(
+        lambda z, y: -log_softmax_with_a_constant_log_sum(z, dim=1)[np.arange(len(z)),
+                                                                    y.data].mean()),
+    "missing minus sign": numpy_loss(lambda z, y: np.mean(pick(stable_log_softmax(z, 1), y))),
+    "swapped indexing": numpy_loss(
         lambda z, y: -np.mean(stable_log_softmax(z, 1)[y, np.arange(len(y))])),
-    "naive softmax overflows": learner_loss(naive_cross_entropy),
-    "sum instead of mean": learner_loss(lambda z, y: -np.sum(pick(stable_log_softmax(z, 1), y))),
-    "missing log": learner_loss(lambda z, y: -np.mean(pick(np.exp(stable_log_softmax(z, 1)), y))),
-    "softmax over the batch axis": learner_loss(
+    "naive softmax overflows": numpy_loss(naive_cross_entropy),
+    "sum instead of mean": numpy_loss(lambda z, y: -np.sum(pick(stable_log_softmax(z, 1), y))),
+    "missing log": numpy_loss(lambda z, y: -np.mean(pick(np.exp(stable_log_softmax(z, 1)), y))),
+    "softmax over the batch axis": numpy_loss(
         lambda z, y: -np.mean(pick(stable_log_softmax(z, 0), y))),
-    "picks whole columns": learner_loss(lambda z, y: -np.mean(stable_log_softmax(z, 1)[:, y])),
-    "ignores the targets": learner_loss(lambda z, y: -np.mean(stable_log_softmax(z, 1)[:, 0])),
+    "picks whole columns": numpy_loss(lambda z, y: -np.mean(stable_log_softmax(z, 1)[:, y])),
+    "ignores the targets": numpy_loss(lambda z, y: -np.mean(stable_log_softmax(z, 1)[:, 0])),
 }
 
 # ===== binary cross-entropy =======================================================================
@@ -163,7 +221,19 @@ def clamped_bce(p, y):
     return -np.mean(y * log_p + (1 - y) * log_q)
 
 
-GoodBCE = learner_loss(clamped_bce)
+def tensor_bce(p, y):
+    with np.errstate(divide="ignore"):
+        log_p, log_q = p.log().clip(min=-100), (1 - p).log().clip(min=-100)
+    return -(y * log_p + (1 - y) * log_q).mean()
+
+
+def bce_with_a_constant_second_log(p, y):
+    with np.errstate(divide="ignore"):
+        log_p, log_q = p.log().clip(min=-100), Tensor(np.maximum(np.log(1 - p.data), -100))
+    return -(y * log_p + (1 - y) * log_q).mean()
+
+
+GoodBCE = tensor_loss(tensor_bce)
 
 
 def unclamped_bce(p, y):
@@ -182,14 +252,16 @@ def clamped_after_multiplying_bce(p, y):
 
 
 WRONG_BCE = {
-    "no clamp": learner_loss(unclamped_bce),
-    "epsilon clip instead of the -100 clamp": learner_loss(epsilon_bce),
-    "clamp after multiplying": learner_loss(clamped_after_multiplying_bce),
-    "missing minus sign": learner_loss(lambda p, y: -clamped_bce(p, y)),
-    "sum instead of mean": learner_loss(lambda p, y: clamped_bce(p, y) * p.size),
-    "only the positive term": learner_loss(
+    "numpy on .data, then wrapped": numpy_loss(clamped_bce),
+    "log(1 - p) on .data": tensor_loss(bce_with_a_constant_second_log),
+    "no clamp": numpy_loss(unclamped_bce),
+    "epsilon clip instead of the -100 clamp": numpy_loss(epsilon_bce),
+    "clamp after multiplying": numpy_loss(clamped_after_multiplying_bce),
+    "missing minus sign": numpy_loss(lambda p, y: -clamped_bce(p, y)),
+    "sum instead of mean": numpy_loss(lambda p, y: clamped_bce(p, y) * p.size),
+    "only the positive term": numpy_loss(
         lambda p, y: -np.mean(y * np.maximum(np.log(np.maximum(p, 1e-300)), -100))),
-    "arguments swapped": learner_loss(lambda p, y: clamped_bce(y, p)),
+    "arguments swapped": numpy_loss(lambda p, y: clamped_bce(y, p)),
 }
 
 # ===== BCE with logits ============================================================================
@@ -199,7 +271,8 @@ def stable_bce_with_logits(x, y):
     return np.mean(np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x))))
 
 
-GoodBCEWithLogits = learner_loss(stable_bce_with_logits)
+GoodBCEWithLogits = tensor_loss(
+    lambda x, y: (x.clip(min=0) - x * y + (1 + (-x.abs()).exp()).log()).mean())
 
 
 def sigmoid_then_log(x, y):
@@ -219,13 +292,16 @@ def sigmoid_then_clamped_bce(x, y):
 
 
 WRONG_BCE_WITH_LOGITS = {
-    "sigmoid, then log": learner_loss(sigmoid_then_log),
-    "sigmoid, then BCE clamped at -100": learner_loss(sigmoid_then_clamped_bce),
-    "softplus that overflows": learner_loss(overflowing_softplus),
-    "wrong sign of x * y": learner_loss(
+    "numpy on .data, then wrapped": numpy_loss(stable_bce_with_logits),
+    "max(x, 0) on .data": tensor_loss(
+        lambda x, y: (Tensor(np.maximum(x.data, 0)) - x * y + (1 + (-x.abs()).exp()).log()).mean()),
+    "sigmoid, then log": numpy_loss(sigmoid_then_log),
+    "sigmoid, then BCE clamped at -100": numpy_loss(sigmoid_then_clamped_bce),
+    "softplus that overflows": numpy_loss(overflowing_softplus),
+    "wrong sign of x * y": numpy_loss(
         lambda x, y: np.mean(np.maximum(x, 0) + x * y + np.log1p(np.exp(-np.abs(x))))),
-    "sum instead of mean": learner_loss(lambda x, y: stable_bce_with_logits(x, y) * x.size),
-    "ignores the targets": learner_loss(lambda x, y: np.mean(np.log1p(np.exp(-np.abs(x))))),
+    "sum instead of mean": numpy_loss(lambda x, y: stable_bce_with_logits(x, y) * x.size),
+    "ignores the targets": numpy_loss(lambda x, y: np.mean(np.log1p(np.exp(-np.abs(x))))),
 }
 
 # ===== the tests ==================================================================================
@@ -241,6 +317,8 @@ EXERCISES = [  # check, reference, learner-style right answer, wrong versions
         "log of softmax plus epsilon": log_softmax_of_softmax_plus_epsilon,
         "changes its input": log_softmax_in_place,
         "returns a numpy array": log_softmax_returning_numpy,
+        "numpy on .data, then wrapped": numpy_log_softmax,
+        "log-sum-exp on .data": log_softmax_with_a_constant_log_sum,
     }),
     (checks.check_mse_loss, losses.MSELoss, GoodMSE, WRONG_MSE),
     (checks.check_huber_loss, losses.HuberLoss, GoodHuber, WRONG_HUBER),
@@ -268,7 +346,7 @@ def test_check_passes_on_the_reference(check, reference, capsys):
 
 @pytest.mark.parametrize("check, good", [(c, g) for c, _, g, _ in EXERCISES],
                          ids=lambda value: getattr(value, "__name__", ""))
-def test_check_passes_on_a_learner_style_numpy_version(check, good, capsys):
+def test_check_passes_on_a_learner_style_tensor_version(check, good, capsys):
     check(good)
     out = capsys.readouterr().out.strip()
     assert out.startswith(f"{check.__name__}: ") and out.endswith(" cases passed")
@@ -304,6 +382,44 @@ def test_a_naive_log_softmax_is_told_about_the_log_sum_exp_trick():
 def test_bce_without_the_clamp_is_told_about_the_clamp():
     with pytest.raises(AssertionError, match="clamp each log at -100"):
         checks.check_binary_cross_entropy_loss(WRONG_BCE["no clamp"])
+
+
+FIRST_INPUT = {checks.check_log_softmax: "x", checks.check_cross_entropy_loss: "logits",
+               checks.check_bce_with_logits_loss: "logits"}  # the others: "predictions"
+
+
+@pytest.mark.parametrize("check", [c for c, *_ in EXERCISES], ids=lambda c: c.__name__)
+def test_numpy_on_data_is_told_to_use_tensor_operations(check):
+    first = FIRST_INPUT.get(check, "predictions")
+    wrong = next(w for c, n, w in WRONG if c is check and n == "numpy on .data, then wrapped")
+    with pytest.raises(AssertionError) as info:
+        check(wrong)
+    lines = str(info.value).splitlines()
+    assert lines[0] == (f"{check.__name__}: the result of 'gradients flow back to {first}' is not "
+                        f"connected to the graph")
+    assert lines[4].startswith(f"  hint      your result is not connected to {first}: it was "
+                               f"computed on {first}.data (numpy) and wrapped in a new Tensor. "
+                               f"Compute with Tensor operations (")
+
+
+DETACHED = [(checks.check_log_softmax, "log-sum-exp on .data"),
+            (checks.check_mse_loss, "|d| times a constant |d|"),
+            (checks.check_huber_loss, "d clipped on .data"),
+            (checks.check_cross_entropy_loss, "log-sum-exp on .data"),
+            (checks.check_binary_cross_entropy_loss, "log(1 - p) on .data"),
+            (checks.check_bce_with_logits_loss, "max(x, 0) on .data")]
+
+
+@pytest.mark.parametrize("check, name", DETACHED, ids=[c.__name__ for c, _ in DETACHED])
+def test_a_detached_piece_is_told_the_gradient_is_wrong(check, name):
+    first = FIRST_INPUT.get(check, "predictions")
+    wrong = next(w for c, n, w in WRONG if c is check and n == name)
+    with pytest.raises(AssertionError) as info:
+        check(wrong)
+    lines = str(info.value).splitlines()
+    assert lines[0] == (f"{check.__name__}: wrong gradient of {first} for 'gradients flow back to "
+                        f"{first}'")
+    assert lines[-1].startswith("  hint      the values are right but the gradient is not")
 
 
 def stub_function(x, dim=-1):

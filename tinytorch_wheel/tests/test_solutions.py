@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinytorch import Tensor, manual_seed
+from tinytorch import Tensor, manual_seed, workspace
 from tinytorch.core import activations as reference_activations
 from tinytorch.core import layers as reference_layers
 from tinytorch.core import losses as reference_losses
@@ -32,22 +32,7 @@ from tinytorch.core import losses as reference_losses
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 # Each concept: its notebook, and the imports at the top of its file in the learner's package.
-CONCEPTS = {
-    "activations": ("02_activations", ("import numpy as np", "from tinytorch import Tensor",
-                                       "from tinytorch.core.layers import Module")),
-    "layers": ("03_layers", ("import math", "import numpy as np", "import tinytorch",
-                             "from tinytorch import Tensor",
-                             "from tinytorch.core.layers import Module")),
-    "losses": ("04_losses", ("import numpy as np", "from tinytorch import Tensor",
-                             "from tinytorch.core.layers import Module")),
-    "optimizers": ("06_optimizers", ("import numpy as np", "from tinytorch import Tensor",
-                                     "from tinytorch.core.optimizers import Optimizer")),
-    "training": ("07_training", ("import numpy as np", "import tinytorch",
-                                 "from tinytorch import Tensor, no_grad")),
-    "data": ("08_dataloader", ("import math", "import numpy as np", "import tinytorch",
-                               "from tinytorch import Tensor",
-                               "from tinytorch.utils.data import Dataset")),
-}
+CONCEPTS = {concept: (spec.notebook, spec.imports) for concept, spec in workspace.CONCEPTS.items()}
 
 # Every exercise's solution in notebook order, with the checks its notebook runs on it. SGD
 # answers two exercises: plain SGD, then the same class with momentum.
@@ -65,6 +50,16 @@ SOLUTIONS = [
     ("losses", "CrossEntropyLoss", ("check_cross_entropy_loss",)),
     ("losses", "BinaryCrossEntropyLoss", ("check_binary_cross_entropy_loss",)),
     ("losses", "BCEWithLogitsLoss", ("check_bce_with_logits_loss",)),
+    ("autograd", "Mul", ("check_mul_backward",)),
+    ("autograd", "Exp", ("check_exp_backward",)),
+    ("autograd", "Sum", ("check_sum_backward",)),
+    ("autograd", "MatMul", ("check_matmul_backward",)),
+    ("autograd", "LinearFunction", ("check_linear_backward",)),
+    ("autograd", "unbroadcast", ("check_unbroadcast",)),
+    ("autograd", "topological_order", ("check_topological_order",)),
+    ("autograd", "backward", ("check_backward",)),
+    ("autograd", "no_grad", ("check_no_grad",)),
+    ("autograd", "numerical_gradient", ("check_numerical_gradient",)),
     ("optimizers", "SGD", ("check_sgd_step", "check_sgd_momentum")),
     ("optimizers", "Adam", ("check_adam_step",)),
     ("optimizers", "AdamW", ("check_adamw_step",)),

@@ -7,6 +7,7 @@ When one of your exercises passes its check, the notebook cell that defined it i
         core/activations.py    relu, sigmoid, tanh, softmax (and ReLU, ... as modules)   02
         core/layers.py         Linear, Sequential, Dropout                               03
         core/losses.py         log_softmax, MSELoss, HuberLoss, CrossEntropyLoss, ...     04
+        core/autograd.py       unbroadcast, topological_order, backward, no_grad, ...     05
         core/optimizers.py     SGD, Adam, AdamW                                          06
         core/training.py       accuracy, train_epoch, evaluate, clip_grad_norm_          07
         utils/data.py          TensorDataset, DataLoader                                 08
@@ -21,8 +22,9 @@ import from ``my_tinytorch`` with ordinary imports, so what runs is what you can
     workspace.use_reference("layers.Linear")  run the reference instead of yours, to get unstuck
     workspace.use_mine("layers.Linear")       and back to yours
 
-The Tensor and the autograd engine are the reference's in this version of the course: the
-Tensor you write in module 01 has no autograd, so later modules cannot train on it yet.
+Importing ``my_tinytorch`` makes tinytorch's ``Tensor.backward()`` run the engine in your
+``core/autograd.py`` (``__init__.py`` says so in three lines). The Tensor itself is tinytorch's: the
+one you write in module 01 has no autograd, so later modules cannot train on it.
 """
 
 import builtins
@@ -93,6 +95,22 @@ class Softmax(Module):
         return softmax(x, dim=self.dim)
 '''
 
+_FOLDER_INIT = '"""Part of your tinytorch: see my_tinytorch/__init__.py."""\n'
+_PACKAGE_INIT = '''"""Your tinytorch, written by tinytorch.workspace from your passing exercises.
+
+Each file below is a list of parts: your code, or an import of tinytorch's reference where you have
+not passed that exercise yet (the setup cell of every notebook prints which).
+"""
+
+import tinytorch.core.autograd
+
+from my_tinytorch.core import autograd
+
+# Importing any part of your tinytorch first runs this: from now on Tensor.backward() runs the
+# engine of my_tinytorch/core/autograd.py (your backward from module 05, once it passes).
+tinytorch.core.autograd.use_engine(autograd.backward)
+'''
+
 CONCEPTS = {
     "activations": Concept("core/activations.py", "tinytorch.core.activations", "02_activations",
                            ("import numpy as np", "from tinytorch import Tensor",
@@ -104,6 +122,10 @@ CONCEPTS = {
     "losses": Concept("core/losses.py", "tinytorch.core.losses", "04_losses",
                       ("import numpy as np", "from tinytorch import Tensor",
                        "from tinytorch.core.layers import Module")),
+    "autograd": Concept("core/autograd.py", "tinytorch.core.autograd", "05_autograd",
+                        ("import contextlib", "import numpy as np",
+                         "import tinytorch.core.autograd as tinytorch_autograd",
+                         "from tinytorch import Tensor", "from tinytorch.core.autograd import Function")),
     "optimizers": Concept("core/optimizers.py", "tinytorch.core.optimizers", "06_optimizers",
                           ("import numpy as np", "from tinytorch import Tensor",
                            "from tinytorch.core.optimizers import Optimizer")),
@@ -129,6 +151,11 @@ PARTS = [Part(concept, name, check) for concept, name, check in [
     ("losses", "CrossEntropyLoss", "check_cross_entropy_loss"),
     ("losses", "BinaryCrossEntropyLoss", "check_binary_cross_entropy_loss"),
     ("losses", "BCEWithLogitsLoss", "check_bce_with_logits_loss"),
+    ("autograd", "unbroadcast", "check_unbroadcast"),
+    ("autograd", "topological_order", "check_topological_order"),
+    ("autograd", "backward", "check_backward"),
+    ("autograd", "no_grad", "check_no_grad"),
+    ("autograd", "numerical_gradient", "check_numerical_gradient"),
     ("optimizers", "SGD", "check_sgd_momentum"),
     ("optimizers", "Adam", "check_adam_step"),
     ("optimizers", "AdamW", "check_adamw_step"),
@@ -238,10 +265,11 @@ def _write(path, text):
 def _ensure_files():
     """Create what is missing (package folders, files, sections); change nothing that exists."""
     package = _package()
-    for init in (package / "__init__.py", package / "core" / "__init__.py",
-                 package / "utils" / "__init__.py"):
-        if not init.exists():
-            _write(init, '"""Your tinytorch: see tinytorch.workspace for how it is made."""\n')
+    for init, text in ((package / "__init__.py", _PACKAGE_INIT),
+                       (package / "core" / "__init__.py", _FOLDER_INIT),
+                       (package / "utils" / "__init__.py", _FOLDER_INIT)):
+        if not init.exists() or init.read_text() != text:  # given code, the same for everyone
+            _write(init, text)
     for concept in CONCEPTS:
         path = _file(concept)
         if path.exists():
@@ -566,8 +594,7 @@ def table(notebook=None):
             if (concept, whose) in owners:
                 lines.append(f"  {label:<20} {whose:<10} {' '.join(owners[concept, whose])}")
                 label = ""
-    lines.append(f"  {'Tensor, autograd':<20} {'reference':<10} (your module-01 Tensor has no "
-                 "autograd yet)")
+    lines.append(f"  {'Tensor':<20} {'reference':<10} (your module-01 Tensor has no autograd)")
     return "\n".join(lines)
 
 

@@ -1,13 +1,13 @@
-"""Small helpers shared by the checks of modules 01 (Tensor), 02 (Activations), 03 (Layers) and
-05 (Autograd): how to describe an input, what to require of the learner's object, how to run
-learner code while listening for numpy's overflow warnings.
+"""Small helpers shared by the checks of modules 01 (Tensor) to 05 (Autograd): how to describe an
+input, what to require of the learner's object, how to run learner code while listening for
+numpy's overflow warnings, and how to see that a result is connected to the autograd graph.
 """
 
 import warnings
 
 import numpy as np
 
-from tinytorch.checks._report import Case, fail
+from tinytorch.checks._report import Case, _show, fail
 from tinytorch.core.tensor import Tensor
 
 
@@ -39,11 +39,12 @@ def require_function(check, candidate, example):
         )
 
 
-def tensor_result(check, name, describe, got, tensor_class=Tensor):
+def tensor_result(check, name, describe, got, tensor_class=Tensor,
+                  hint="wrap the numpy result: return Tensor(result)"):
     """Return ``got`` if it is a tensor, else fail: the next modules build on tensors."""
     if got is not None and not isinstance(got, tensor_class):
         fail(check, f"'{name}' did not return a Tensor", describe, "a Tensor",
-             f"{type(got).__name__}: {got!r}", "wrap the numpy result: return Tensor(result)")
+             f"{type(got).__name__}: {got!r}", hint)
     return got
 
 
@@ -115,6 +116,8 @@ def raises_case(check, name, call, error, mentions, describe, hint):
     """A case that wants ``call()`` to raise ``error`` with a message that mentions each of
     ``mentions`` (for example both shapes)."""
 
+    expected = " or ".join(e.__name__ for e in (error if isinstance(error, tuple) else (error,)))
+
     def run():
         try:
             result = call()
@@ -122,10 +125,111 @@ def raises_case(check, name, call, error, mentions, describe, hint):
             missing = [m for m in mentions if m not in str(raised)]
             if missing:
                 fail(check, f"the error for '{name}' does not say enough", describe,
-                     f"{error.__name__} mentioning {', '.join(mentions)}",
+                     f"{expected} mentioning {', '.join(mentions)}",
                      f"{type(raised).__name__}: {raised}", hint)
             return 0.0
-        fail(check, f"no {error.__name__} for '{name}'", describe, f"{error.__name__}",
+        fail(check, f"no {expected} for '{name}'", describe, expected,
              f"no error; the result was {result!r}", hint)
 
     return Case(name, run, 0.0, describe, hint)
+
+
+# ----- the autograd graph ---------------------------------------------------------------------
+# What a learner writes in modules 02 to 04 is saved into their package and trained in the
+# milestone, so it has to pass gradients back: built from Tensor operations, each of which records
+# itself in the graph, never computed on .data with numpy and wrapped in a new Tensor.
+
+
+def upstream(shape):
+    """The gradient handed to ``backward`` for a result of ``shape``: 1, -1.5, 2, -2.5, 1, ...
+
+    Never all ones: a forgotten factor would hide, and the sum of a softmax slice is always 1, so
+    ones would give a softmax the gradient 0 whatever was written.
+    """
+    size = int(np.prod(shape))
+    values = (1 + 0.5 * (np.arange(size) % 4)) * np.where(np.arange(size) % 2, -1.0, 1.0)
+    return values.reshape(shape)
+
+
+def _listed(names):
+    """x; x and w; x, w and b."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def not_connected_hint(leaves, operations):
+    """What to say when no gradient reaches ``leaves`` (a name or several): the usual cause, and
+    the cure."""
+    leaves = [leaves] if isinstance(leaves, str) else list(leaves)
+    data = f"{leaves[0]}.data" if len(leaves) == 1 else "their .data"
+    return (f"your result is not connected to {_listed(leaves)}: it was computed on {data} "
+            f"(numpy) and wrapped in a new Tensor. Compute with Tensor operations ({operations}) "
+            f"so that gradients can flow back through it (module 05 shows how)")
+
+
+def detached_hint(leaf, operations):
+    """What to say when the values are right and the gradient is not: a piece was cut off."""
+    return (f"the values are right but the gradient is not: a piece that depends on {leaf} was "
+            f"computed on .data (numpy) and wrapped in a new Tensor, so backward() treats it as a "
+            f"constant. Build every such piece from Tensor operations ({operations})")
+
+
+def gradient_case(check, name, describe, forward, value, gradients, operations, shape=None,
+                  result="result", rtol=1e-5, atol=1e-7):
+    """A case that wants the learner's result connected to the graph, with the right gradients.
+
+    ``forward()`` creates the inputs as tensors with ``requires_grad=True``, calls the learner's
+    code and returns ``(result, {input name: input})``, named as the learner knows them (``x``,
+    ``self.weight``). Then ``result.backward()`` runs, with ``g = upstream(shape)`` for a result of
+    that shape (``shape=None``: a scalar, ``backward()`` alone). ``value`` is the right result
+    (None where it is random), ``gradients`` the right ``{name: d(sum(result * g))/d(input)}``,
+    worked out by hand in float64, or a function of the result's values and ``g`` giving them.
+    ``result`` is what the description calls the result (``loss`` for a loss).
+    """
+    g = None if shape is None else upstream(shape)
+    if g is None:
+        how = f"{result}.backward()"
+    elif g.size <= 12:
+        how = f"{result}.backward(g), g = {text(g)}"
+    else:
+        how = f"{result}.backward(g), g of shape {g.shape} cycling 1, -1.5, 2, -2.5"
+    full = f"{describe}; {how}"
+
+    def run():
+        out, inputs = forward()
+        out = tensor_result(check, name, full, out, hint=not_connected_hint(inputs, operations))
+        if out is None:
+            return None
+        if value is not None:
+            want = np.asarray(value)
+            if out.shape != want.shape or not np.allclose(out.data, want, rtol=rtol, atol=atol):
+                fail(check, f"wrong result for '{name}'", full, _show(want), _show(out.data),
+                     "the same formula as in the cases above, on inputs that require gradients")
+        if not out.requires_grad:
+            fail(check, f"the result of '{name}' is not connected to the graph", full,
+                 f"a result with requires_grad=True, whose backward() reaches {_listed(inputs)}",
+                 "requires_grad=False: a new Tensor that does not remember how it was computed",
+                 not_connected_hint(inputs, operations))
+        if g is None:
+            out.backward()
+        else:
+            out.backward(g)
+        want = gradients(out.data, g) if callable(gradients) else gradients
+        for leaf, tensor in inputs.items():
+            expected = np.asarray(want[leaf])
+            if tensor.grad is None:
+                hint = not_connected_hint(leaf, operations)
+                if out.is_leaf:  # Tensor(numpy result, requires_grad=True)
+                    hint = (f"Tensor(result, requires_grad=True) starts a graph of its own, with "
+                            f"no link to {leaf}. Compute with Tensor operations ({operations}) so "
+                            f"that gradients can flow back to {leaf} (module 05 shows how)")
+                fail(check, f"no gradient reached {leaf} in '{name}'", full, _show(expected),
+                     f"{leaf}.grad is None after backward()", hint)
+            got = tensor.grad.data
+            if got.shape != expected.shape or not np.allclose(got, expected, rtol=rtol,
+                                                              atol=atol):
+                fail(check, f"wrong gradient of {leaf} for '{name}'", full, _show(expected),
+                     _show(got), detached_hint(leaf, operations))
+        return 0.0
+
+    return Case(name, run, 0.0, describe, f"compute with Tensor operations ({operations})")

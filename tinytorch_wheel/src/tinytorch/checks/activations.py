@@ -1,8 +1,10 @@
 """Learner checks for module 02, Activations.
 
-In module 02 there is no autograd yet: the learner computes with numpy on ``x.data`` and returns
-a new ``Tensor``. Each check takes the learner's function (or a module instance, which is called
-the same way) and calls it on tensors: ``relu(x)``, ``softmax(x, dim=1)``.
+The learner composes each function from Tensor operations (``x.clip(min=0)``, ``x.exp()``,
+``x - m``, ``x.sum(axis=dim, keepdims=True)``), each of which records itself in the autograd
+graph: the function passes its check into the learner's package and the milestone trains through
+it. Each check takes the learner's function (or a module instance, which is called the same way)
+and calls it on tensors: ``relu(x)``, ``softmax(x, dim=1)``.
 
 The exercises in the notebook's order::
 
@@ -18,15 +20,20 @@ What the checks ask beyond the formulas: the input is left unchanged; ``sigmoid`
 stable version never makes an inf). The checks see that on every platform, by handing over
 tensors whose arrays note any numpy operation that turns finite numbers into inf or nan (in the
 browser numpy cannot warn about overflow). ``softmax`` normalises along ``dim`` (default the
-last) and subtracts the maximum of each slice along ``dim``, not one global maximum.
+last) and subtracts the maximum of each slice along ``dim``, not one global maximum. Last, the
+result of an input with ``requires_grad=True`` must be connected to it: its ``backward`` gives
+the input the derivative of the activation, so a version computed on ``x.data`` with numpy and
+wrapped in a new Tensor, right as its values are, is turned away. The gradient cases avoid
+``x = 0``, where ReLU has no derivative.
 
-Every expected value is a plain float64 numpy formula on safe inputs, or a number worked out by
-hand for the extreme ones, never a call of ``tinytorch.core.activations``.
+Every expected value and gradient is a plain float64 numpy formula on safe inputs (the
+derivatives written out by hand), or a number worked out by hand for the extreme ones, never a
+call of ``tinytorch.core``.
 """
 
 import numpy as np
 
-from tinytorch.checks._helpers import (floats, no_overflow_case, require_function,
+from tinytorch.checks._helpers import (floats, gradient_case, no_overflow_case, require_function,
                                        tensor_result, text)
 from tinytorch.checks._report import Case, run_cases
 from tinytorch.core.tensor import Tensor
@@ -36,6 +43,10 @@ __all__ = ["check_relu", "check_sigmoid", "check_tanh", "check_softmax"]
 
 MIXED = floats([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
 EXTREMES = floats([-1e4, -800.0, 800.0, 1e4])
+# For the gradient cases: both signs, no 0 (ReLU has no derivative there).
+SLOPES = floats([[-3.0, -1.0, -0.25], [0.5, 1.5, 4.0]])
+NEW_TENSOR = ("return a Tensor built with Tensor operations on x (they return Tensors), not a "
+              "numpy array computed on x.data")
 
 
 def _caller(check, candidate):
@@ -43,7 +54,8 @@ def _caller(check, candidate):
 
     def call(x, describe, **options):
         def run():
-            got = tensor_result(check, describe, describe, candidate(Tensor(x.copy()), **options))
+            got = tensor_result(check, describe, describe, candidate(Tensor(x.copy()), **options),
+                                hint=NEW_TENSOR)
             return None if got is None else got.data
         return run
 
@@ -57,8 +69,21 @@ def _unchanged_case(candidate, x, describe, **options):
         return tensor.data
 
     return Case("leaves its input unchanged", run, x, f"{describe}, compared after the call",
-                "compute a new array (np.maximum(x.data, 0), np.exp(...)), never in place: "
+                "compute new tensors (x.clip(min=0), x - m, (...).exp()), never in place: "
                 "x.data[...] = ... or x.data -= ... changes the caller's tensor")
+
+
+def _slope_case(check, candidate, value, slope, operations, x=SLOPES, **options):
+    """The gradient case of an activation: ``slope`` is its derivative at ``x``, elementwise."""
+    dim = f" (dim={options['dim']})" if options else ""
+
+    def forward():
+        tensor = Tensor(x.copy(), requires_grad=True)
+        return candidate(tensor, **options), {"x": tensor}
+
+    return gradient_case(check, "gradients flow back to x",
+                         f"x = {text(x)}, requires_grad=True{dim}", forward, value,
+                         lambda y, g: {"x": slope(g)}, operations, shape=x.shape)
 
 
 # ===== ReLU ======================================================================================
@@ -73,7 +98,7 @@ def check_relu(relu):
     vector = floats([-3.0, -1.0, 0.0, 2.0, 5.0])
     cases = [
         Case("mixed signs", call(vector, text(vector)), [0.0, 0.0, 0.0, 2.0, 5.0], text(vector),
-             "relu keeps positive values and replaces negative ones by 0: np.maximum(x.data, 0)"),
+             "relu keeps positive values and replaces negative ones by 0: x.clip(min=0)"),
         Case("a matrix", call(MIXED, text(MIXED)), [[0.0, 0.0, 0.0], [0.5, 1.0, 3.0]], text(MIXED),
              "elementwise, whatever the shape"),
         Case("tiny and huge values", call(floats([-1e-8, 1e-8, -1e4, 1e4]), "[-1e-8, 1e-8, -1e4, 1e4]"),
@@ -81,6 +106,9 @@ def check_relu(relu):
              "only the sign decides: a positive value passes unchanged, however small",
              rtol=1e-7, atol=0.0),
         _unchanged_case(relu, MIXED, text(MIXED)),
+        # relu'(x) = 1 where x > 0, 0 where x < 0
+        _slope_case(check, relu, np.maximum(SLOPES, 0), lambda g: np.where(SLOPES > 0, g, 0.0),
+                    "x.clip(min=0)"),
     ]
     run_cases(check, cases)
 
@@ -95,8 +123,10 @@ def check_sigmoid(sigmoid):
     require_function(check, sigmoid, "sigmoid")
     call = _caller(check, sigmoid)
     safe = floats([-5.0, -1.0, 0.0, 1.0, 5.0])
-    stable = ("exp(-x) overflows for x = -1e4. Use e = exp(-|x|), which is at most 1: "
-              "1 / (1 + e) where x >= 0 and e / (1 + e) where x < 0 (np.where picks per element)")
+    stable = ("exp(-x) overflows for x = -1e4. Subtract m = max(x, 0) in every exponent, so that "
+              "none is positive: with m = x.clip(min=0), sigmoid(x) = (x - m).exp() / "
+              "((x - m).exp() + (-m).exp())")
+    s = 1 / (1 + np.exp(-SLOPES))
     cases = [
         Case("small inputs", call(safe, text(safe)), 1 / (1 + np.exp(-safe)), text(safe),
              "sigmoid(x) = 1 / (1 + exp(-x)); sigmoid(0) = 0.5, sigmoid(-x) = 1 - sigmoid(x)"),
@@ -107,11 +137,15 @@ def check_sigmoid(sigmoid):
              text(EXTREMES), "exp(800) is inf and inf / inf is nan: " + stable),
         Case("very negative inputs stay accurate", call(floats([-30.0, -50.0]), "[-30.0, -50.0]"),
              np.exp([-30.0, -50.0]) / (1 + np.exp([-30.0, -50.0])), "[-30.0, -50.0]",
-             "sigmoid(-50) is 1.9e-22, not 0: compute e / (1 + e) with e = exp(x) for x < 0, "
-             "rather than 1 - sigmoid(50)", rtol=1e-6, atol=0.0),
+             "sigmoid(-50) is 1.9e-22, not 0: compute it as exp(x) / (exp(x) + 1) for x < 0 "
+             "(the form with m = max(x, 0) does), rather than 1 - sigmoid(50)",
+             rtol=1e-6, atol=0.0),
         no_overflow_case(check, "no overflow", sigmoid, EXTREMES,
                          f"{text(EXTREMES)}, every step watched", stable),
         _unchanged_case(sigmoid, MIXED, text(MIXED)),
+        # sigmoid'(x) = s (1 - s)
+        _slope_case(check, sigmoid, s, lambda g: g * s * (1 - s),
+                    "x.clip(min=0), x - m, (...).exp(), a / b"),
     ]
     run_cases(check, cases)
 
@@ -127,8 +161,9 @@ def check_tanh(tanh):
     call = _caller(check, tanh)
     safe = floats([-3.0, -1.0, 0.0, 0.5, 2.0])
     formula = (np.exp(safe) - np.exp(-safe)) / (np.exp(safe) + np.exp(-safe))
-    stable = ("exp(1e4) is inf and inf / inf is nan: use np.tanh, or a form that only takes exp "
-              "of non-positive numbers, e.g. (1 - e) / (1 + e) * sign(x) with e = exp(-2|x|)")
+    stable = ("exp(1e4) is inf and inf / inf is nan: build tanh from your stable sigmoid, "
+              "tanh(x) = 2 * sigmoid(2 * x) - 1, which never takes exp of a positive number")
+    t = np.tanh(SLOPES)
     cases = [
         Case("small inputs", call(safe, text(safe)), formula, text(safe),
              "tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x)); it is odd: tanh(-x) = -tanh(x)"),
@@ -140,6 +175,9 @@ def check_tanh(tanh):
         no_overflow_case(check, "no overflow", tanh, EXTREMES,
                          f"{text(EXTREMES)}, every step watched", stable),
         _unchanged_case(tanh, MIXED, text(MIXED)),
+        # tanh'(x) = 1 - tanh(x)**2
+        _slope_case(check, tanh, t, lambda g: g * (1 - t**2),
+                    "2 * sigmoid(2 * x) - 1 with your sigmoid"),
     ]
     run_cases(check, cases)
 
@@ -168,7 +206,8 @@ def check_softmax(softmax):
     scales = floats([[1000.0, 999.0], [0.0, -1.0]])
     along = "normalise along dim: sum with axis=dim, keepdims=True, so each slice sums to one"
     shift = ("exp(1e4) overflows: subtract the maximum along dim first, "
-             "x.data - x.data.max(axis=dim, keepdims=True); it cancels out of the fraction")
+             "x - x.max(axis=dim, keepdims=True); it cancels out of the fraction")
+    y = _plain_softmax(SLOPES, -1)
     cases = [
         Case("a worked example", call(worked, "[[0, ln 2, ln 5]]", dim=-1),
              [[1 / 8, 2 / 8, 5 / 8]], "[[0.0, ln 2, ln 5]] (dim=-1)",
@@ -181,7 +220,7 @@ def check_softmax(softmax):
              f"{text(rows)} (no dim given)", "give dim a default: def softmax(x, dim=-1)"),
         Case("dim=0 (down the columns)", call(square, text(square), dim=0),
              _plain_softmax(square, 0), f"{text(square)} (dim=0)",
-             "use the dim argument as the numpy axis: " + along),
+             "use the dim argument as the axis of max and sum: " + along),
         Case("a 3-D input, dim=1", call(cube, "cube", dim=1), _plain_softmax(cube, 1),
              "np.arange(12).reshape(2, 3, 2) / 4 (dim=1)", along),
         Case("equal logits", call(floats([[7.0, 7.0, 7.0, 7.0]]), "[[7, 7, 7, 7]]", dim=-1),
@@ -198,5 +237,9 @@ def check_softmax(softmax):
         no_overflow_case(check, "no overflow", lambda x: softmax(x, dim=-1), huge,
                          f"{text(huge)} (dim=-1), every step watched", shift),
         _unchanged_case(softmax, rows, text(rows), dim=-1),
+        # the vector-Jacobian product of softmax: y * (g - sum(g * y)) along dim
+        _slope_case(check, softmax, y, lambda g: y * (g - (g * y).sum(axis=-1, keepdims=True)),
+                    "x - x.max(axis=dim, keepdims=True), (...).exp(), "
+                    "e.sum(axis=dim, keepdims=True), e / s", dim=-1),
     ]
     run_cases(check, cases)

@@ -33,14 +33,16 @@ never calls of ``tinytorch.core``.
 
 import numpy as np
 
-from tinytorch.checks._helpers import floats, require_function, text
+from tinytorch.checks._helpers import floats, raises_case, require_function, text
 from tinytorch.checks._report import Case, fail, run_cases
 from tinytorch.core.autograd import Function
 from tinytorch.core.tensor import Tensor
+from tinytorch.workspace import saves
 
 __all__ = ["check_mul_backward", "check_exp_backward", "check_sum_backward",
            "check_matmul_backward", "check_linear_backward", "check_unbroadcast",
-           "check_numerical_gradient"]
+           "check_numerical_gradient", "check_topological_order", "check_backward",
+           "check_no_grad"]
 
 
 def _require_function_class(check, candidate, example):
@@ -246,6 +248,7 @@ def check_linear_backward(LinearFunction):
 # ===== unbroadcast ===============================================================================
 
 
+@saves("autograd.unbroadcast")
 def check_unbroadcast(unbroadcast):
     """Check ``unbroadcast(grad, shape)``: ``grad`` summed over the axes broadcasting added or
     stretched, with the result of exactly ``shape``."""
@@ -283,6 +286,7 @@ def check_unbroadcast(unbroadcast):
 # ===== numerical_gradient ========================================================================
 
 
+@saves("autograd.numerical_gradient")
 def check_numerical_gradient(numerical_gradient):
     """Check ``numerical_gradient(f, x, eps=1e-6)``: central differences, one element at a time."""
     check = "check_numerical_gradient"
@@ -321,5 +325,259 @@ def check_numerical_gradient(numerical_gradient):
         # f = (x0 * x1)^2: df/dx0 = 2 x0 x1^2 = 2 * 3 * 4 = 24, df/dx1 = 2 x0^2 x1 = 2 * 9 * 2 = 36
         Case("a worked example", run(lambda a: (a[0] * a[1]) ** 2, floats([3.0, 2.0])),
              [24.0, 36.0], "f(x) = (x[0] * x[1]) ** 2 at x = [3.0, 2.0]", central),
+    ]
+    run_cases(check, cases)
+
+
+# ===== the engine: topological_order, backward, no_grad ==========================================
+#
+# The graphs below are built with tinytorch's Tensor in float64; every tensor has a name, so a
+# report can say "b came before its input a". Expected gradients are worked out by hand.
+
+
+def _leaf(values):
+    return Tensor(floats(values), requires_grad=True)
+
+
+def _graphs():
+    """name -> (root, {tensor id: name}, describe) for the order checks."""
+    graphs = {}
+
+    def named(describe, root, **tensors):
+        tensors["root"] = root
+        graphs[describe] = (root, {id(t): n for n, t in tensors.items()}, describe)
+
+    x = _leaf([1.0, 2.0])
+    y = x * 2.0
+    z = y.exp()
+    named("x -> y = x * 2 -> z = y.exp() -> root = z.sum()", z.sum(), x=x, y=y, z=z)
+    x = _leaf([1.0, 2.0])
+    a, b = x * 3.0, x + 1.0
+    ab = a * b
+    named("a = x * 3, b = x + 1, ab = a * b, root = ab.sum()  (x reached by two paths)",
+          ab.sum(), x=x, a=a, b=b, ab=ab)
+    w, c = _leaf([1.0, -1.0]), Tensor(floats([2.0, 5.0]))
+    wc = w * c
+    named("wc = w * c with a constant c (requires_grad=False), root = wc.sum()", wc.sum(),
+          w=w, wc=wc)
+    u, v = _leaf([1.0]), _leaf([2.0])
+    p = u * v
+    q = p + u
+    r = q * v
+    named("p = u * v, q = p + u, r = q * v, root = r.sum()", r.sum(), u=u, v=v, p=p, q=q, r=r)
+    return graphs
+
+
+@saves("autograd.topological_order")
+def check_topological_order(topological_order):
+    """Check ``topological_order(root)``: every tensor that requires a gradient and leads to
+    ``root``, once each, each after all of its inputs, ``root`` last."""
+    check = "check_topological_order"
+    require_function(check, topological_order, "topological_order")
+
+    def case(root, names, describe):
+        def run():
+            order = topological_order(root)
+            if not isinstance(order, list):
+                fail(check, "it did not return a list", describe, "a list of tensors",
+                     type(order).__name__, "collect the tensors in a list and return it")
+            shown = [names.get(id(t), "a constant" if not getattr(t, "requires_grad", 1) else "?")
+                     for t in order]
+            want = sorted(names.values())
+            seen = [id(t) for t in order]
+            if len(set(seen)) != len(seen):
+                fail(check, "a tensor appears twice", describe, f"each of {want} once", shown,
+                     "a tensor reached by two paths is visited twice: remember the tensors you "
+                     "have visited (a set of id(tensor)) and skip them")
+            if "a constant" in shown:
+                fail(check, "a constant is in the order", describe, f"only {want}", shown,
+                     "skip inputs with requires_grad False: nothing needs their gradient")
+            if sorted(shown) != want:
+                fail(check, "tensors are missing", describe, f"all of {want}", shown,
+                     "follow every input of t.grad_fn.inputs, not only the first, down to the "
+                     "leaves (whose grad_fn is None)")
+            position = {i: k for k, i in enumerate(seen)}
+            for t in order:
+                for inp in (t.grad_fn.inputs if t.grad_fn is not None else ()):
+                    if inp.requires_grad and position[id(inp)] > position[id(t)]:
+                        fail(check, f"{names[id(t)]} comes before its input {names[id(inp)]}",
+                             describe, "every tensor after all of its inputs, root last", shown,
+                             "append a tensor only after visiting all of its inputs (visit the "
+                             "inputs first, then append: post-order); do not reverse the list")
+            return 0.0
+        return Case(describe.split(",")[0], run, 0.0, describe, "")
+
+    cases = [case(*graph) for graph in _graphs().values()]
+    leaf = _leaf([3.0])
+    cases.append(case(leaf, {id(leaf): "root"}, "root is a leaf x (no grad_fn)"))
+    run_cases(check, cases)
+
+
+def _grad_of(check, tensor, name, describe):
+    if tensor.grad is None:
+        fail(check, f"{name}.grad is None", describe, f"{name}.grad filled in", "None",
+             "no gradient reached this leaf: walk from root back to the leaves "
+             "(reversed(topological_order(root))), hand each tensor's gradient to its "
+             "grad_fn.backward, and at a leaf (grad_fn None) store it in .grad as a Tensor")
+    if not isinstance(tensor.grad, Tensor):
+        fail(check, f"{name}.grad is not a Tensor", describe, "a Tensor",
+             type(tensor.grad).__name__, "store leaf gradients as tensors: t.grad = Tensor(g)")
+    return tensor.grad.data
+
+
+@saves("autograd.backward")
+def check_backward(backward):
+    """Check the engine ``backward(root, grad=None)``: every leaf's ``.grad`` filled in, added up
+    where a tensor is used twice, unbroadcast, and only a scalar root without ``grad``."""
+    check = "check_backward"
+    require_function(check, backward, "backward")
+    twice = ("the gradients that meet at one tensor must be added: keep a dict from id(tensor) "
+             "to its gradient and add to it, never overwrite")
+
+    def used_twice():
+        x = _leaf([1.0, 2.0, 3.0])
+        backward((x * x).sum())
+        return _grad_of(check, x, "x", "root = (x * x).sum()")
+
+    def two_paths():
+        x = _leaf([0.0, 1.0])
+        backward((x * 3.0 + x.exp()).sum())
+        return _grad_of(check, x, "x", "root = (x * 3 + x.exp()).sum()")
+
+    def in_order():
+        x = _leaf([1.0, 2.0])
+        a = x * 2.0
+        backward((a + a * 3.0).sum())
+        return _grad_of(check, x, "x", "a = x * 2, root = (a + a * 3).sum()")
+
+    def broadcast():
+        w = _leaf([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        b = _leaf([0.5, 0.5, 0.5])
+        c = Tensor(floats([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]]))
+        backward(((w + b) * c).sum())
+        return _grad_of(check, b, "b", "w (2, 3), b (3,), root = ((w + b) * c).sum()")
+
+    def explicit():
+        x = _leaf([1.0, 2.0, 3.0])
+        backward(x * 2.0, floats([1.0, 10.0, 100.0]))
+        return _grad_of(check, x, "x", "y = x * 2, backward(y, [1, 10, 100])")
+
+    def accumulates():
+        x = _leaf([1.0, 2.0])
+        x.grad = Tensor(floats([1.0, 1.0]))
+        backward((x * 2.0).sum())
+        return _grad_of(check, x, "x", "x.grad = [1, 1] already, root = (x * 2).sum()")
+
+    def leaves_only():
+        x, c = _leaf([1.0, 2.0]), Tensor(floats([3.0, 4.0]))
+        a = x * c
+        backward(a.sum())
+        if c.grad is not None:
+            fail(check, "a constant got a .grad", "c = Tensor([3, 4]) (requires_grad False), "
+                 "root = (x * c).sum()", "c.grad is None", f"c.grad = {c.grad}",
+                 "skip inputs with requires_grad False (topological_order leaves them out)")
+        if a.grad is not None:
+            fail(check, "an intermediate tensor kept a .grad", "a = x * c, root = a.sum()",
+                 "a.grad is None (only leaves keep .grad, as in PyTorch)", f"a.grad = {a.grad}",
+                 "keep the gradients of intermediate tensors in your dict only; set .grad on "
+                 "leaves (grad_fn is None)")
+        return _grad_of(check, x, "x", "root = (x * c).sum()")
+
+    cases = [
+        Case("x used twice", used_twice, [2.0, 4.0, 6.0], "root = (x * x).sum(), x = [1, 2, 3]",
+             twice),
+        Case("two paths", two_paths, 3.0 + np.exp([0.0, 1.0]),
+             "root = (x * 3 + x.exp()).sum(), x = [0, 1]", twice),
+        Case("reverse topological order", in_order, [8.0, 8.0],
+             "a = x * 2, root = (a + a * 3).sum(), x = [1, 2]",
+             "walk reversed(topological_order(root)): a tensor may pass its gradient on only "
+             "once every tensor that uses it has added its share"),
+        Case("a broadcast bias", broadcast, [11.0, 22.0, 33.0],
+             "w (2, 3), b = [0.5, 0.5, 0.5], c = [[1, 2, 3], [10, 20, 30]], "
+             "root = ((w + b) * c).sum()",
+             "b was added to each of 2 rows: unbroadcast each gradient to its input's shape "
+             "(unbroadcast(g, inp.shape)) before adding it up"),
+        Case("an explicit grad", explicit, [2.0, 20.0, 200.0],
+             "y = x * 2, backward(y, grad=[1, 10, 100])",
+             "start from the grad you were given; only when it is None use ones"),
+        Case("gradients accumulate", accumulates, [3.0, 3.0],
+             "x.grad = [1, 1] before, root = (x * 2).sum()",
+             "add the new gradient to the .grad a leaf already has (optimizer.zero_grad() is "
+             "what resets it)"),
+        Case("only leaves keep .grad", leaves_only, [3.0, 4.0], "root = (x * c).sum()",
+             "x.grad = c"),
+        raises_case(check, "a root that is not a scalar, without grad",
+                    lambda: backward(_leaf([1.0, 2.0]) * 2.0), (ValueError, RuntimeError),
+                    ["scalar"], "y = x * 2 with shape (2,), backward(y)",
+                    "grad=None means d(root)/d(root) = 1, which only exists for a root with one "
+                    "element: raise a ValueError that says a scalar is needed (or a grad)"),
+    ]
+    run_cases(check, cases)
+
+
+@saves("autograd.no_grad")
+def check_no_grad(no_grad):
+    """Check ``no_grad()``: operations inside ``with no_grad():`` record nothing, and afterwards
+    recording is as it was before, also after an error and when nested."""
+    check = "check_no_grad"
+    import tinytorch.core.autograd as engine
+
+    def records():
+        return (_leaf([1.0]) * 2.0).requires_grad
+
+    def run(body):
+        def call():
+            before = engine.grad_enabled
+            try:
+                return float(body())
+            finally:
+                engine.grad_enabled = before
+        return call
+
+    def inside():
+        with no_grad():
+            return records()
+
+    def after():
+        with no_grad():
+            pass
+        return records()
+
+    def after_error():
+        try:
+            with no_grad():
+                raise KeyError("raised inside the block")
+        except KeyError:
+            pass
+        return records()
+
+    def nested():
+        with no_grad():
+            with no_grad():
+                pass
+            return records()
+
+    def already_off():
+        engine.grad_enabled = False
+        with no_grad():
+            pass
+        return engine.grad_enabled
+
+    switch = "tinytorch_autograd.grad_enabled"
+    cases = [
+        Case("inside the block", run(inside), 0.0, "with no_grad(): y = x * 2; y.requires_grad",
+             f"on entry, set {switch} = False: operations check it before they record"),
+        Case("after the block", run(after), 1.0, "with no_grad(): pass; then (x * 2).requires_grad",
+             f"on exit, put {switch} back"),
+        Case("after an error in the block", run(after_error), 1.0,
+             "with no_grad(): raise KeyError; then (x * 2).requires_grad",
+             "restore the switch in a finally: (or __exit__), which runs when the block raises"),
+        Case("nested", run(nested), 0.0,
+             "with no_grad(): (with no_grad(): pass); then, still in the outer block, "
+             "(x * 2).requires_grad",
+             f"on exit, restore the value {switch} had on entry, not True: blocks nest"),
+        Case("entered when recording is already off", run(already_off), 0.0,
+             f"{switch} = False; with no_grad(): pass; then {switch}",
+             "save the value on entry and restore exactly that value"),
     ]
     run_cases(check, cases)

@@ -1,9 +1,11 @@
 """Learner checks for module 03, Layers.
 
-In module 03 the learner writes layers as subclasses of ``Module`` (``tinytorch.core.layers``),
-with no autograd yet: parameters are ``Tensor`` attributes created with ``requires_grad=True``
-(so that ``Module.parameters()`` finds them) and ``forward`` computes with tensor operations or
-numpy. Each check takes the learner's class itself and builds its own instances.
+In module 03 the learner writes layers as subclasses of ``Module`` (``tinytorch.core.layers``):
+parameters are ``Tensor`` attributes created with ``requires_grad=True`` (so that
+``Module.parameters()`` finds them) and ``forward`` computes with Tensor operations, each of which
+records itself in the autograd graph: a layer that passes its check goes into the learner's
+package, and the milestone network trains its parameters through it. Each check takes the
+learner's class itself and builds its own instances.
 
 The exercises in the notebook's order::
 
@@ -19,15 +21,19 @@ input of shape (in_features,) or (N, in_features). ``Sequential`` applies its mo
 and exposes their parameters. ``Dropout`` zeroes each element with probability ``p`` in training
 mode and scales the others by ``1 / (1 - p)``; after ``.eval()`` it returns its input unchanged.
 The statistical cases use 200,000 elements and tolerances of ten standard deviations or more, so
-a right version never fails by bad luck.
+a right version never fails by bad luck. Last, each output must be connected to the graph:
+``backward`` from a ``Linear``'s output reaches its input, its weight and its bias, from a
+``Sequential``'s its input and every child's parameters, and from a training ``Dropout``'s its
+input, with the gradients the formulas give. A forward computed on ``.data`` with numpy and
+wrapped in a new Tensor, right as its values are, is turned away: nothing could train through it.
 
-Every expected value is a numpy formula or a number worked out by hand, never a call of
-``tinytorch.core.layers``' Linear, Sequential or Dropout.
+Every expected value and gradient is a numpy formula or a number worked out by hand, never a call
+of ``tinytorch.core``.
 """
 
 import numpy as np
 
-from tinytorch.checks._helpers import floats, require_class, tensor_result, text
+from tinytorch.checks._helpers import floats, gradient_case, require_class, tensor_result, text
 from tinytorch.checks._report import Case, fail, run_cases
 from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor
@@ -37,7 +43,9 @@ __all__ = ["check_linear", "check_sequential", "check_dropout"]
 
 
 def _array(check, name, describe, got):
-    got = tensor_result(check, name, describe, got)
+    got = tensor_result(check, name, describe, got,
+                        hint="return a Tensor built with Tensor operations on x (x @ W.T + b, "
+                             "x * mask): they return Tensors")
     return None if got is None else got.data
 
 
@@ -125,6 +133,14 @@ def check_linear(Linear):
     x = floats([[1.0, 2.0, 3.0], [0.0, -1.0, 4.0]])
     vector = floats([2.0, 0.0, -2.0])
     batch = np.random.default_rng(0).normal(size=(5, 3))
+
+    def connected():
+        layer = Linear(3, 2)
+        layer.weight.data[...] = W
+        layer.bias.data[...] = B
+        inputs = Tensor(x.astype(np.float32), requires_grad=True)
+        return layer(inputs), {"x": inputs, "self.weight": layer.weight, "self.bias": layer.bias}
+
     forward_hint = ("forward(x) = x @ W.T + b: W has shape (out_features, in_features), so it is "
                     "transposed; b adds to every row")
     cases = [
@@ -161,6 +177,12 @@ def check_linear(Linear):
              "Linear(3, 2, bias=False).parameters()", "only the weight is a parameter"),
         Case("bias=False: forward is x @ W.T", forward(x, bias=False), x @ W.T,
              f"W = {text(W)}, x = {text(x)}, bias=False", "without a bias, add nothing"),
+        # y = x W^T + b: dx = g W, dW = g^T x, db = the sum of g over the batch
+        gradient_case(check, "gradients flow back to x, weight and bias",
+                      f"W = {text(W)}, b = {text(B)}, x = {text(x)}, x with requires_grad=True",
+                      connected, x @ W.T + B,
+                      lambda y, g: {"x": g @ W, "self.weight": g.T @ x, "self.bias": g.sum(axis=0)},
+                      "x @ self.weight.T + self.bias", shape=(2, 2), rtol=1e-5, atol=1e-5),
     ]
     run_cases(check, cases)
 
@@ -176,7 +198,7 @@ class _Shift(Module):
         self.value = value
 
     def forward(self, x):
-        return Tensor(x.data + self.value)
+        return x + self.value
 
 
 class _Scale(Module):
@@ -187,7 +209,7 @@ class _Scale(Module):
         self.factor = Tensor(np.array([factor], dtype=np.float32), requires_grad=True)
 
     def forward(self, x):
-        return Tensor(x.data * self.factor.data)
+        return x * self.factor
 
 
 @saves("layers.Sequential")
@@ -225,6 +247,12 @@ def check_sequential(Sequential):
 
     order = ("apply the modules one after another, each to the previous output: "
              "for module in self.layers: x = module(x)")
+
+    def connected():
+        first, last = _Scale(2.0), _Scale(3.0)
+        inputs = Tensor(x.copy(), requires_grad=True)
+        return Sequential(first, _Shift(1.0), last)(inputs), {"x": inputs, "a": first.factor,
+                                                               "b": last.factor}
     cases = [
         # ((x + 1) * 2) - 3 = [1, 3]; the reverse order would give ((x - 3) * 2) + 1 = [-3, -1]
         Case("modules in order", run(_Shift(1.0), _Scale(2.0), _Shift(-3.0)), [1.0, 3.0],
@@ -239,6 +267,14 @@ def check_sequential(Sequential):
              "a Sequential is a Module like any other: " + order),
         parameters_of(flat, "Sequential(x * 2, x + 1, x * 3)", 2),
         parameters_of(nested, "Sequential(Sequential(x * 2), x * 3)", 2),
+        # y = b (a x + 1) with a = 2, b = 3: dy/dx = a b = 6, dy/da = b x, dy/db = a x + 1
+        gradient_case(check, "gradients flow back through every module",
+                      "Sequential(x * a, x + 1, x * b) with parameters a = 2, b = 3, on x = "
+                      "[1.0, 2.0] with requires_grad=True", connected, 3 * (2 * x + 1),
+                      lambda y, g: {"x": 6 * g, "a": [np.sum(3 * x * g)],
+                                    "b": [np.sum((2 * x + 1) * g)]},
+                      "x = module(x) for each module, then return that last output itself",
+                      shape=x.shape, atol=1e-5),
     ]
     run_cases(check, cases)
 
@@ -298,6 +334,10 @@ def check_dropout(Dropout):
         y = _array(check, "forward", "Dropout(0.5)", Dropout(0.5)(Tensor(np.ones((4, 5)))))
         return np.asarray(y.shape)
 
+    def connected():
+        inputs = Tensor(np.random.default_rng(1).normal(size=1000), requires_grad=True)
+        return Dropout(0.5)(inputs), {"x": inputs}
+
     count = f"{n:,} ones, fraction of zeros"
     drop_hint = ("zero each element with probability p: keep = np.random.random(x.shape) >= p "
                  "(the ones with rand < p are dropped)")
@@ -327,7 +367,15 @@ def check_dropout(Dropout):
         Case("p=0 returns the input", p_zero, ones[:1000],
              "Dropout(0.0) on 1,000 ones", "with p = 0 nothing is dropped and 1 / (1 - 0) = 1"),
         Case("leaves its input unchanged", unchanged, ones[:1000],
-             "x = 200,000 ones; Dropout(0.5)(x); then x", "compute a new array (x.data * mask), "
-             "never x.data *= mask, which zeroes the caller's tensor"),
+             "x = 200,000 ones; Dropout(0.5)(x); then x", "compute a new tensor "
+             "(x * Tensor(mask) / (1 - p)), never x.data *= mask, which zeroes the caller's "
+             "tensor"),
+        # y = x * mask / (1 - p): the gradient is g / (1 - p) where an element was kept, else 0
+        gradient_case(check, "gradients flow back to x",
+                      "Dropout(0.5) in training mode on x = 1,000 random normal numbers, "
+                      "requires_grad=True", connected, None,
+                      lambda y, g: {"x": np.where(y != 0, g / 0.5, 0.0)},
+                      "x * Tensor(mask) / (1 - p); the mask itself may be a constant",
+                      shape=(1000,)),
     ]
     run_cases(check, cases)

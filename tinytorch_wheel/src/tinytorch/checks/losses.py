@@ -1,7 +1,9 @@
 """Learner checks for module 04, Losses.
 
-In module 04 there is no autograd yet: the learner computes with numpy on ``.data`` and returns a
-``Tensor``. The loss exercises are classes that subclass ``Module`` (module 03), exactly like the
+The learner composes each loss from Tensor operations (``d ** 2``, ``.mean()``, ``.log()``,
+``.clip(...)``, indexing), each of which records itself in the autograd graph: a loss that passes
+its check goes into the learner's package, and the milestone network is trained through it. The
+loss exercises are classes that subclass ``Module`` (module 03), exactly like the
 reference classes in ``tinytorch.core.losses``, so calling a loss runs its ``forward``. Each
 check takes the learner's function or class (not an instance), creates the loss with the default
 arguments and calls it like PyTorch code does: ``loss = MSELoss(); loss(predictions, targets)``.
@@ -23,14 +25,21 @@ What the checks ask beyond the formulas: ``log_softmax`` works along any ``dim``
 logits of 1000 and -10000 and leaves its input unchanged; cross-entropy takes logits (N, C) and
 integer class indices (N,) and is finite for logits of +-1e4; binary cross-entropy takes
 probabilities in [0, 1], 0 and 1 included, and clamps each log at -100 like PyTorch; BCE with
-logits takes raw scores and is finite for +-1e4.
+logits takes raw scores and is finite for +-1e4. Last, the loss of predictions (or logits) with
+``requires_grad=True`` must be connected to them: ``loss.backward()`` gives them the derivative of
+the loss, so a loss computed on ``.data`` with numpy and wrapped in a new Tensor, right as its
+value is, is turned away. The gradient cases keep away from the points where a loss has no
+derivative or where PyTorch's choice is a convention (Huber at ``|d| = delta``, a logit of
+exactly 0, probabilities of exactly 0 or 1).
 
-Every expected value below comes from a plain float64 numpy formula on small, safe numbers, or
-from numbers worked out by hand for the extreme cases, never from ``tinytorch.core.losses``.
+Every expected value and gradient below comes from a plain float64 numpy formula on small, safe
+numbers (the derivatives written out by hand), or from numbers worked out by hand for the extreme
+cases, never from ``tinytorch.core``.
 """
 
 import numpy as np
 
+from tinytorch.checks._helpers import gradient_case
 from tinytorch.checks._report import Case, fail, run_cases
 from tinytorch.core.tensor import Tensor
 from tinytorch.workspace import saves
@@ -73,7 +82,9 @@ def _require_tensor(check, case):
         raise
     if not isinstance(got, Tensor):
         fail(check, f"'{case.name}' did not return a Tensor", case.describe, "a Tensor",
-             f"{type(got).__name__}: {got!r}", "wrap your numpy result: return Tensor(result)")
+             f"{type(got).__name__}: {got!r}",
+             "return a Tensor built with Tensor operations (they return Tensors), not a numpy "
+             "array computed on .data")
 
 
 def _run(check, cases):
@@ -114,7 +125,8 @@ def check_log_softmax(candidate):
         Case("two rows", call(rows, dim=-1), _plain_log_softmax(rows, -1),
              f"{_text(rows)} (dim=-1)", "every row is normalised on its own: " + spread),
         Case("dim=0 (down the columns)", call(columns, dim=0), _plain_log_softmax(columns, 0),
-             f"{_text(columns)} (dim=0)", "use the dim argument as the numpy axis: " + spread),
+             f"{_text(columns)} (dim=0)", "use the dim argument as the axis of max and sum: "
+             + spread),
         Case("a 3-D input, dim=1", call(cube, dim=1), _plain_log_softmax(cube, 1),
              "np.arange(12).reshape(2, 3, 2) / 4 (dim=1)", spread),
         Case("a 1-D input, default dim", call(vector), _plain_log_softmax(vector, -1),
@@ -131,8 +143,15 @@ def check_log_softmax(candidate):
              "largest exponent is exp(0) = 1"),
         Case("leaves its input unchanged", lambda: unchanged(rows), rows,
              f"{_text(rows)}, compared after the call",
-             "compute on new arrays (x.data - m), not in place: x.data -= m changes the "
+             "compute new tensors (x - m), not in place: x.data -= m changes the "
              "caller's tensor"),
+        _gradient_case(check, lambda: candidate, rows, None, _plain_log_softmax(rows, -1),
+                       # d(sum(g * log_softmax(x)))/dx = g - softmax(x) * sum(g) along dim
+                       lambda g: g - np.exp(_plain_log_softmax(rows, -1))
+                       * g.sum(axis=-1, keepdims=True),
+                       "x - x.max(axis=dim, keepdims=True), (...).exp(), "
+                       "(...).sum(axis=dim, keepdims=True), (...).log()",
+                       first="x", note=" (dim=-1)", dim=-1),
     ]
     _run(check, cases)
 
@@ -146,6 +165,27 @@ def _loss_case(make_loss, name, predictions, targets, expected, hint, note=""):
 
     describe = f"predictions {_text(predictions)}, targets {_text(targets)}{note}"
     return Case(name, run, expected, describe, hint)
+
+
+def _gradient_case(check, make_loss, first_values, targets, value, gradient, operations,
+                   first="predictions", note="", **options):
+    """The case that wants the loss connected to its first input (predictions or logits):
+    ``make_loss()(first, targets)`` (or ``make_loss()(first, **options)`` without targets), then
+    backward; ``gradient(g)`` is the expected gradient of the first input."""
+
+    def forward():
+        tensor = Tensor(first_values.copy(), requires_grad=True)
+        if targets is None:
+            return make_loss()(tensor, **options), {first: tensor}
+        return make_loss()(tensor, Tensor(targets.copy())), {first: tensor}
+
+    describe = f"{first} {_text(first_values)}, requires_grad=True"
+    if targets is not None:
+        describe += f", targets {_text(targets)}"
+    shape = first_values.shape if targets is None else None  # a loss is a scalar
+    return gradient_case(check, "gradients flow back to " + first, describe + note,
+                         forward, value, lambda result, g: {first: gradient(g)}, operations,
+                         shape=shape, result="loss" if targets is not None else "result")
 
 
 @saves("losses.MSELoss")
@@ -163,10 +203,14 @@ def check_mse_loss(candidate):
                    0.0, "equal predictions and targets give a loss of 0"),
         _loss_case(candidate, "a batch of vectors (2, 3)", batch_p, batch_t,
                    np.mean((batch_p - batch_t) ** 2),
-                   "the mean is over every element (np.mean of the whole array), not per row, and "
-                   "the result is one number"),
+                   "the mean is over every element (.mean() of the whole tensor, no axis), not "
+                   "per row, and the result is one number"),
         _loss_case(candidate, "large errors", _floats([1000.0, -1000.0]), _floats([-1000.0, 0.0]),
                    (2000.0**2 + 1000.0**2) / 2, "square the errors: (2000^2 + 1000^2) / 2"),
+        # d(mean(d**2))/dp = 2 d / n
+        _gradient_case(check, candidate, batch_p, batch_t, np.mean((batch_p - batch_t) ** 2),
+                       lambda g: 2 * (batch_p - batch_t) / batch_p.size,
+                       "predictions - targets, d ** 2, (...).mean()"),
     ]
     _run(check, cases)
 
@@ -184,6 +228,8 @@ def check_huber_loss(candidate):
     batch_p = _floats([[0.2, -0.4], [3.0, 1.0]])
     batch_t = _floats([[0.0, 0.0], [0.0, 0.0]])
     d = batch_p - batch_t
+    # small and large errors, none at |d| = delta, where the two pieces meet
+    errors = _floats([0.5, 3.0, -2.0, 0.2, -0.7])
     cases = [
         _loss_case(candidate, "small errors only (delta=1)", _floats([0.5, -0.2]),
                    _floats([0.0, 0.0]), (0.125 + 0.02) / 2,
@@ -199,6 +245,12 @@ def check_huber_loss(candidate):
         _loss_case(candidate, "a batch (2, 2), delta=1", batch_p, batch_t,
                    np.mean(np.where(np.abs(d) < 1, 0.5 * d**2, np.abs(d) - 0.5)),
                    "average over every element; " + pieces),
+        # the slope of each piece: d where |d| < delta, delta * sign(d) elsewhere; then / n
+        _gradient_case(check, candidate, errors, np.zeros(5),
+                       np.mean(np.where(np.abs(errors) < 1, 0.5 * errors**2, np.abs(errors) - 0.5)),
+                       lambda g: np.clip(errors, -1.0, 1.0) / errors.size,
+                       "d = predictions - targets, d.abs(), d.clip(-self.delta, self.delta), "
+                       "d ** 2, (...).mean(); a mask of d.data < delta may stay a constant"),
     ]
     _run(check, cases)
 
@@ -232,7 +284,8 @@ def check_cross_entropy_loss(candidate):
     wide = _floats([[0.5, 1.5, -0.5], [2.0, 0.0, 1.0], [0.0, 0.0, 3.0], [1.0, 1.0, 1.0]])
     wide_targets = np.array([1, 0, 2, 1])
     pick = ("pick the log-probability of each sample's own class: "
-            "log_probs[np.arange(N), targets], then average and negate")
+            "log_probs[np.arange(N), targets.data], then average and negate")
+    softmax = np.exp(_plain_log_softmax(square, 1))
     cases = [
         _cross_entropy_case(candidate, "one sample", one, np.array([0]),
                             _plain_cross_entropy(one, [0]),
@@ -257,6 +310,12 @@ def check_cross_entropy_loss(candidate):
                             np.array([1, 1]), 5000.0,
                             "exp(10000) overflows: use the log-sum-exp trick (your log_softmax); "
                             "by hand the losses are 10000 and 0"),
+        # softmax minus one-hot, divided by N
+        _gradient_case(check, candidate, square, square_targets,
+                       _plain_cross_entropy(square, square_targets),
+                       lambda g: (softmax - np.eye(3)[square_targets]) / len(square_targets),
+                       "your log_softmax(logits, dim=1), log_probs[np.arange(N), targets.data], "
+                       "(...).mean()", first="logits"),
     ]
     _run(check, cases)
 
@@ -276,7 +335,9 @@ def check_binary_cross_entropy_loss(candidate):
     _require_class(check, candidate)
     formula = "loss = -mean(y * log(p) + (1 - y) * log(1 - p))"
     clamp = ("clamp each log at -100 before multiplying, like PyTorch: "
-             "np.maximum(np.log(p), -100) and np.maximum(np.log(1 - p), -100)")
+             "p.log().clip(min=-100) and (1 - p).log().clip(min=-100)")
+    # strictly between 0 and 1: at exactly 0 or 1 the derivative of the clamped loss is not defined
+    inside_p, inside_y = _floats([0.9, 0.2, 0.6, 0.35]), _floats([1.0, 0.0, 0.5, 1.0])
     batch_p = _floats([[0.9, 0.4], [0.25, 0.6]])
     batch_y = _floats([[1.0, 0.0], [0.0, 1.0]])
     cases = [
@@ -294,6 +355,11 @@ def check_binary_cross_entropy_loss(candidate):
         _loss_case(candidate, "certain and wrong: p = 0 for y = 1, p = 1 for y = 0",
                    _floats([0.0, 1.0]), _floats([1.0, 0.0]), 100.0,
                    "log(0) = -inf; " + clamp + "; each loss here is 100"),
+        # dl/dp = -(y / p - (1 - y) / (1 - p)), then / n
+        _gradient_case(check, candidate, inside_p, inside_y, _plain_bce(inside_p, inside_y),
+                       lambda g: -(inside_y / inside_p - (1 - inside_y) / (1 - inside_p))
+                       / inside_p.size,
+                       "predictions.log().clip(min=-100), 1 - predictions, y * a, (...).mean()"),
     ]
     _run(check, cases)
 
@@ -312,8 +378,10 @@ def check_bce_with_logits_loss(candidate):
     """Check a ``BCEWithLogitsLoss`` class: raw scores (logits) and targets in [0, 1], the mean."""
     check = "check_bce_with_logits_loss"
     _require_class(check, candidate)
-    stable = ("use a stable form: loss = max(x, 0) - x * y + log(1 + exp(-|x|)), "
-              "or -log(sigmoid(x)) = np.logaddexp(0, -x)")
+    stable = ("use a stable form, in which no exponent is positive: "
+              "loss = max(x, 0) - x * y + log(1 + exp(-|x|)), with max(x, 0) = x.clip(min=0)")
+    # no logit of exactly 0, where max(x, 0) has no derivative
+    grad_x, grad_y = _floats([2.0, -1.0, 0.5, -3.0]), _floats([1.0, 0.0, 0.25, 1.0])
     x2, y2 = _floats([2.0, -1.0, 0.5]), _floats([1.0, 0.0, 0.0])
     soft_x, soft_y = _floats([0.3, -2.0]), _floats([0.25, 0.8])
     batch_x = _floats([[1.5, -0.5], [0.0, 3.0]])
@@ -336,5 +404,10 @@ def check_bce_with_logits_loss(candidate):
                    _floats([0.0, 1.0]), 10000.0,
                    "by hand each loss is 10000 (a clamp at -100 would give 100, exp(10000) "
                    "overflows); " + stable),
+        # dl/dx = sigmoid(x) - y, then / n
+        _gradient_case(check, candidate, grad_x, grad_y, _plain_bce_with_logits(grad_x, grad_y),
+                       lambda g: (1 / (1 + np.exp(-grad_x)) - grad_y) / grad_x.size,
+                       "logits.clip(min=0), logits * targets, logits.abs(), (...).exp(), "
+                       "(...).log(), (...).mean()", first="logits"),
     ]
     _run(check, cases)

@@ -12,13 +12,19 @@ function on the output tensor. Those links form the computation graph::
 
 ``backward`` visits the graph in reverse topological order, so every tensor has received the
 gradients from all of its users before its own function passes gradients on.
+
+The engine is replaceable, because in module 05 learners write their own: ``Tensor.backward``
+runs ``engine`` (this module's ``backward`` unless ``use_engine`` installs another), and every
+operation records the graph only while ``grad_enabled`` is True, the switch ``no_grad`` turns off.
 """
 
 import contextlib
 
 import numpy as np
 
-_grad_enabled = True
+# Do operations record the graph? One switch for every Tensor: no_grad (this module's, or a
+# learner's) turns it off and back on.
+grad_enabled = True
 
 
 def is_grad_enabled():
@@ -31,7 +37,7 @@ def is_grad_enabled():
         ...     is_grad_enabled()
         False
     """
-    return _grad_enabled
+    return grad_enabled
 
 
 @contextlib.contextmanager
@@ -49,13 +55,13 @@ def no_grad():
         >>> y.requires_grad
         False
     """
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
+    global grad_enabled
+    previous = grad_enabled
+    grad_enabled = False
     try:
         yield
     finally:
-        _grad_enabled = previous
+        grad_enabled = previous
 
 
 class Function:
@@ -96,7 +102,7 @@ class Function:
         fn = cls()
         # type(inputs[0]) is Tensor: tensor.py imports this module, so it cannot be imported here.
         out = type(inputs[0])._wrap(fn.forward(*[t.data for t in inputs], **options))
-        if _grad_enabled:
+        if grad_enabled:
             for t in inputs:
                 if t.requires_grad:
                     out.requires_grad = True
@@ -124,11 +130,18 @@ def unbroadcast(grad, shape):
     return grad.sum(axis=axes, keepdims=True).reshape(shape)
 
 
-def _topological_order(root):
-    """Tensors reachable from ``root`` through the graph, each after all of its inputs.
+def topological_order(root):
+    """The tensors that require gradients and lead to ``root``, each after all of its inputs.
 
     A depth-first search with an explicit stack rather than recursion, so that a graph as deep
     as you like (a long loop of operations) never hits Python's recursion limit.
+
+    Example:
+        >>> from tinytorch.core.tensor import Tensor
+        >>> x = Tensor([1.0], requires_grad=True)
+        >>> y = x * 2
+        >>> [t is x for t in topological_order(y + x)]
+        [True, False, False]
     """
     order, visited = [], set()
     stack = [root]
@@ -151,22 +164,31 @@ def _topological_order(root):
     return order
 
 
-def backward(root, grad):
-    """Propagate ``grad`` (a numpy array shaped like ``root``) to every tensor that needs it.
+def backward(root, grad=None):
+    """Propagate ``grad`` (d(something)/d(root), a numpy array shaped like ``root``) to every
+    tensor that needs it; for a one-element ``root``, ``grad=None`` means 1.
 
     Leaf tensors (created by the user, ``requires_grad=True``) and tensors that called
     ``retain_grad()`` accumulate the result in ``.grad``, as in PyTorch. ``Tensor.backward``
-    checks its arguments and calls this.
+    checks its arguments and calls this (or the engine installed with ``use_engine``).
 
     Example:
         >>> from tinytorch.core.tensor import Tensor
         >>> x = Tensor([3.0], requires_grad=True)
-        >>> backward(x * x, np.ones(1, dtype=np.float32))
+        >>> backward(x * x)
         >>> x.grad
         Tensor([6.])
     """
+    if grad is None:
+        if root.data.size != 1:
+            raise ValueError(
+                f"backward(): a gradient can only be implied for a scalar output, but this "
+                f"tensor has shape {root.shape}; reduce it first (e.g. loss.mean()) or pass "
+                f"gradient= with shape {root.shape}"
+            )
+        grad = np.ones(root.data.shape, dtype=root.data.dtype)
     grads = {id(root): grad}
-    for tensor in reversed(_topological_order(root)):
+    for tensor in reversed(topological_order(root)):
         grad = grads.pop(id(tensor), None)
         if grad is None:
             continue
@@ -200,6 +222,30 @@ def backward(root, grad):
                 inp_grad = inp_grad.astype(data.dtype)
             key = id(inp)
             grads[key] = grads[key] + inp_grad if key in grads else inp_grad
+
+
+# The engine Tensor.backward runs: backward above, or a learner's own (see use_engine).
+engine = backward
+
+
+def use_engine(function):
+    """Make ``Tensor.backward`` run ``function(root, grad)`` (``grad`` None or an array shaped like
+    ``root``), such as the engine a learner writes in module 05; ``use_engine(backward)`` restores
+    tinytorch's own. The learner's package (my_tinytorch/__init__.py) calls it when imported.
+
+    Example:
+        >>> from tinytorch.core.tensor import Tensor
+        >>> calls = []
+        >>> use_engine(lambda root, grad: calls.append(root.shape))
+        >>> (Tensor([1.0, 2.0], requires_grad=True) * 2).sum().backward()
+        >>> use_engine(backward)
+        >>> calls
+        [()]
+    """
+    global engine
+    if not callable(function):
+        raise TypeError(f"use_engine: expected a function (root, grad), got {function!r}")
+    engine = function
 
 
 def _broadcasts_to(shape, target):

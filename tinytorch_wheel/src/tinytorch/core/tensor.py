@@ -109,6 +109,11 @@ class Tensor:
         return self.data.size
 
     @property
+    def grad_fn(self):
+        """The ``Function`` that made this tensor (its node in the graph), or None for a leaf."""
+        return self._ctx
+
+    @property
     def is_leaf(self):
         """True for tensors created by the user rather than by an operation."""
         return self._ctx is None
@@ -171,15 +176,8 @@ class Tensor:
                 "backward(): this tensor does not require gradients and has no graph; create "
                 "the inputs with requires_grad=True"
             )
-        if gradient is None:
-            if self.data.size != 1:
-                raise ValueError(
-                    f"backward(): a gradient can only be implied for a scalar output, but this "
-                    f"tensor has shape {self.shape}; reduce it first (e.g. loss.mean()) or pass "
-                    f"gradient= with shape {self.shape}"
-                )
-            grad = np.ones(self.data.shape, dtype=self.data.dtype)
-        else:
+        grad = None
+        if gradient is not None:
             grad = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
             if grad.shape != self.shape:
                 raise ValueError(
@@ -187,7 +185,7 @@ class Tensor:
                     f"{self.shape}; they must match"
                 )
             grad = grad.astype(self.dtype, copy=False)
-        autograd.backward(self, grad)
+        autograd.engine(self, grad)
 
     # ----- operators ------------------------------------------------------------------------
     def _operand(self, other):

@@ -97,7 +97,7 @@ class BinaryCrossEntropyLoss(Module):
 class BCEWithLogitsLoss(Module):
     """Binary cross-entropy on raw scores (logits): a sigmoid and BCE in one stable formula.
 
-    loss = mean((1 - y) * z + log(1 + exp(-z))), with log(1 + exp(-z)) = np.logaddexp(0, -z)
+    loss = mean(max(z, 0) - z * y + log(1 + exp(-|z|))) = mean((1 - y) * z + log(1 + exp(-z)))
 
     Example:
         BCEWithLogitsLoss()(Tensor([0.0]), Tensor([1.0]))  gives  Tensor(0.6931) = log(2)
