@@ -3,8 +3,10 @@
 Every public name of every tinytorch module must have a row in that module's section of the page,
 and every row must name a PyTorch counterpart. Public means the module's ``__all__`` when it has
 one, otherwise the classes and functions defined in the module whose names do not start with an
-underscore. The learner checks (``tinytorch.checks.*``) have no PyTorch counterpart: the page must
-name each checks module, not each check.
+underscore. The course's own machinery has no PyTorch counterpart: the learner checks
+(``tinytorch.checks.*``), the exercises' solutions (``tinytorch.solutions.*``) and the learner's
+package (``tinytorch.workspace``). The page names each of those modules in a section of its own
+(``## tinytorch.checks`` and so on), not each of their names.
 """
 
 import importlib
@@ -70,10 +72,22 @@ def documented_names(body):
     return names
 
 
-API_MODULES = [m for m in all_modules()
-               if not m.__name__.startswith("tinytorch.checks") and public_names(m)]
+# The course's machinery, by the section that names its modules.
+COURSE = ("tinytorch.checks", "tinytorch.solutions", "tinytorch.workspace")
+
+
+def course_section(module):
+    """The section that names ``module`` when it is course machinery, else None."""
+    return next((name for name in COURSE
+                 if module.__name__ == name or module.__name__.startswith(name + ".")), None)
+
+
+API_MODULES = [m for m in all_modules() if not course_section(m) and public_names(m)]
 CHECK_MODULES = [m for m in all_modules() if m.__name__.startswith("tinytorch.checks.")
                  and not m.__name__.split(".")[-1].startswith("_")]
+COURSE_MODULES = [m for m in all_modules() if course_section(m)
+                  and not m.__name__.split(".")[-1].startswith("_")
+                  and m.__name__ != "tinytorch.checks"]
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +125,13 @@ def test_every_row_is_a_public_name_with_a_counterpart(page_sections, module):
             "(tinytorch, PyTorch, differences)")
 
 
-def test_every_checks_module_is_named(page_sections):
-    body = page_sections.get("tinytorch.checks", "")
-    missing = [m.__name__ for m in CHECK_MODULES if f"`{m.__name__}`" not in body]
-    assert not missing, f"{PAGE.name}, section tinytorch.checks, does not name {missing}"
+@pytest.mark.parametrize("module", COURSE_MODULES, ids=lambda m: m.__name__)
+def test_every_module_of_the_course_machinery_is_named(page_sections, module):
+    section = course_section(module)
+    body = page_sections.get(section, "")
+    assert f"`{module.__name__}`" in body, f"{PAGE.name}, section {section}, does not name it"
 
 
 def test_the_page_has_no_section_for_a_module_that_does_not_exist(page_sections):
-    known = {m.__name__ for m in API_MODULES} | {"tinytorch.checks"}
+    known = {m.__name__ for m in API_MODULES} | set(COURSE)
     assert set(page_sections) <= known, sorted(set(page_sections) - known)

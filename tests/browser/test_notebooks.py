@@ -207,6 +207,7 @@ def test_a_learner_builds_their_tinytorch_and_the_milestone_trains_on_it(learner
     names = owners(printed)
     assert names.pop("Tensor") == "reference"
     assert set(names.values()) == {"yours"}, names
+    assert "loss.backward() runs my_tinytorch.core.autograd.backward" in printed
     assert MARKER in printed, "the learner's SGD.step did not run in the milestone's training"
     assert milestone_accuracy(printed) >= MILESTONE_ACCURACY
 

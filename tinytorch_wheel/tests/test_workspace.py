@@ -269,3 +269,18 @@ def test_the_table_shows_whose_each_part_is(folder, notebook):
     assert table.startswith("your tinytorch: my_tinytorch/ beside this notebook\n")
     assert re.search(r"core/losses.py\s+yours\s+MSELoss\n\s+reference\s+log_softmax HuberLoss ", table)
     assert "optimizers" not in table  # module 06 comes after 05
+
+
+def test_a_decorated_function_saves_its_own_cell(folder, capsys):
+    from tinytorch.checks.autograd import check_no_grad
+    notebook = {"__name__": "__main__", "contextlib": __import__("contextlib"),
+                "tinytorch_autograd": __import__("tinytorch.core.autograd").core.autograd}
+    source = ('@contextlib.contextmanager\ndef no_grad():\n'
+              '    before = tinytorch_autograd.grad_enabled\n'
+              '    tinytorch_autograd.grad_enabled = False\n'
+              '    try:\n        yield\n    finally:\n'
+              '        tinytorch_autograd.grad_enabled = before\n')
+    run_cell(source, notebook)
+    check_no_grad(notebook["no_grad"])
+    assert "saved: your no_grad is now part autograd.no_grad" in capsys.readouterr().out
+    assert source in (folder / "my_tinytorch" / "core" / "autograd.py").read_text()

@@ -30,6 +30,7 @@ one you write in module 01 has no autograd, so later modules cannot train on it.
 import builtins
 import datetime
 import functools
+import inspect
 import linecache
 import os
 import re
@@ -318,7 +319,8 @@ def _cell_source(candidate):
     else:
         members = [candidate]
     for member in members:
-        code = getattr(member, "__code__", None)
+        # A decorated function (@contextlib.contextmanager) keeps the cell's code in __wrapped__.
+        code = getattr(inspect.unwrap(member), "__code__", None) if callable(member) else None
         lines = linecache.getlines(code.co_filename) if code is not None else []
         if lines:
             return "".join(lines).strip("\n") + "\n"
