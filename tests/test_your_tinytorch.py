@@ -53,7 +53,7 @@ def solution_source(cell, plant_marker=False):
     return source
 
 
-def run(name, folder, *, stubs=()):
+def run(name, folder, *, stubs=(), allow_errors=False):
     """Run content/<name>.ipynb in ``folder`` with its exercises solved, except those whose
     solution names one of ``stubs``; return the executed notebook."""
     notebook = nbformat.read(CONTENT / f"{name}.ipynb", as_version=4)
@@ -70,7 +70,7 @@ def run(name, folder, *, stubs=()):
     manager = KernelManager(kernel_name="course",
                             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
     # Cells tagged raises-exception may fail; so may the checks of exercises left as stubs.
-    NotebookClient(notebook, km=manager, timeout=600, allow_errors=bool(stubs),
+    NotebookClient(notebook, km=manager, timeout=600, allow_errors=allow_errors or bool(stubs),
                    resources={"metadata": {"path": str(folder)}}).execute()
     return notebook
 
@@ -164,3 +164,21 @@ def test_with_the_optimizer_left_as_a_stub_the_milestone_runs_on_the_reference_s
     assert owners["SGD"] == "reference" and owners["Linear"] == "yours", owners
     assert MARKER not in text(milestone)
     assert accuracy_of(milestone) >= 97.0
+
+
+def test_a_learner_part_that_breaks_the_milestone_is_named_with_the_way_out(course, tmp_path):
+    folder, _, _ = course
+    broken = tmp_path / "notebooks"
+    shutil.copytree(folder, broken)
+    layers = broken / "my_tinytorch" / "core" / "layers.py"
+    # The learner's Linear, edited by hand: it drops the bias and the last output column.
+    source = layers.read_text()
+    assert "        return y if self.bias is None else y + self.bias\n" in source
+    layers.write_text(source.replace("        return y if self.bias is None else y + self.bias\n",
+                                   "        return y[:, :-1]\n"))
+    milestone = run(MILESTONE, broken, allow_errors=True)
+    out = text(milestone)
+    assert errors(milestone), "the broken Linear did not stop the milestone"
+    assert "This error passed through your tinytorch:" in out
+    assert re.search(r"^  layers\.Linear  \(my_tinytorch/core/layers\.py, line \d+\)$", out, re.M), out
+    assert "tinytorch.workspace.use_reference('layers.Linear')" in out

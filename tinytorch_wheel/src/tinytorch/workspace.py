@@ -30,6 +30,7 @@ one you write in module 01 has no autograd, so later modules cannot train on it.
 import builtins
 import datetime
 import functools
+import importlib
 import inspect
 import linecache
 import os
@@ -228,11 +229,9 @@ def _header(concept):
 
 
 def _read(concept):
-    """(header, [(part_id, whose, note, body)], given) of a file of your package."""
-    text = _file(concept).read_text()
-    given = ""
-    if _GIVEN_MARKER in text:
-        text, given = text.split(_GIVEN_MARKER, 1)
+    """(header, [(part_id, whose, note, body)]) of a file of your package; the given code at its
+    end is the course's, rewritten with the file."""
+    text = _file(concept).read_text().split(_GIVEN_MARKER, 1)[0]
     matches = list(_MARKER.finditer(text))
     header = text[:matches[0].start()] if matches else text
     sections = []
@@ -240,7 +239,7 @@ def _read(concept):
         end = following.start() if following else len(text)
         body = text[match.end():end].strip("\n") + "\n"
         sections.append((match["id"], match["whose"], match["note"], body))
-    return header, sections, given
+    return header, sections
 
 
 def _render(concept, header, sections):
@@ -264,7 +263,8 @@ def _write(path, text):
 
 
 def _ensure_files():
-    """Create what is missing (package folders, files, sections); change nothing that exists."""
+    """Create what is missing (package folders, files, parts) and bring the course's given code
+    up to date; the parts themselves stay as they are."""
     package = _package()
     for init, text in ((package / "__init__.py", _PACKAGE_INIT),
                        (package / "core" / "__init__.py", _FOLDER_INIT),
@@ -274,18 +274,19 @@ def _ensure_files():
     for concept in CONCEPTS:
         path = _file(concept)
         if path.exists():
-            header, sections, _ = _read(concept)
+            header, sections = _read(concept)
         else:
             header, sections = _header(concept), []
         present = {section[0] for section in sections}
-        missing = [p for p in PARTS if p.concept == concept and p.id not in present]
-        if missing or not path.exists():
-            for part in missing:
+        for part in PARTS:
+            if part.concept == concept and part.id not in present:
                 sections.append((part.id, "reference", f" (pass {part.check} to use yours)",
                                  _reference_line(part)))
-            order = {p.id: i for i, p in enumerate(PARTS)}
-            sections.sort(key=lambda section: order.get(section[0], len(order)))
-            _write(path, _render(concept, header, sections))
+        order = {p.id: i for i, p in enumerate(PARTS)}
+        sections.sort(key=lambda section: order.get(section[0], len(order)))
+        text = _render(concept, header, sections)
+        if not path.exists() or path.read_text() != text:
+            _write(path, text)
 
 
 def _load(concept, text=None):
@@ -301,7 +302,6 @@ def _forget(concept):
     """Make the next import of this file read it again (modules are cached by name)."""
     module = f"{PACKAGE}.{CONCEPTS[concept].path[:-3].replace('/', '.')}"
     sys.modules.pop(module, None)
-    import importlib
     importlib.invalidate_caches()
 
 
@@ -370,7 +370,7 @@ def save(part_id, candidate):
               f"{_shown(_file(part.concept))} keeps its {part.name} as it was")
         return
     _ensure_files()
-    header, sections, _ = _read(part.concept)
+    header, sections = _read(part.concept)
     note = f" ({part.check} passed, tinytorch {tinytorch.__version__}, {_now()})"
     sections = [(pid, "yours", note, source) if pid == part.id else (pid, w, n, b)
                 for pid, w, n, b in sections]
@@ -440,7 +440,7 @@ def _parked(part):
 def _switch(part_id, to_reference):
     part = _part(part_id)
     _ensure_files()
-    header, sections, _ = _read(part.concept)
+    header, sections = _read(part.concept)
     parked, path = _parked(part), _file(part.concept)
     for index, (pid, whose, note, body) in enumerate(sections):
         if pid != part.id:
@@ -493,7 +493,7 @@ def _older(version, than):
 
 def _retire_outdated(concept):
     """Park parts saved by a tinytorch whose exercise differed; they must pass again."""
-    header, sections, _ = _read(concept)
+    header, sections = _read(concept)
     messages = []
     for index, (pid, whose, note, body) in enumerate(sections):
         saved_by = re.search(r"tinytorch (\d+\.\d+\.\d+)", note)
