@@ -188,7 +188,7 @@ def test_colab_setup_installs_the_course_wheel_from_its_url(name, site, colab_py
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     assert found["direct_url"]["archive_info"]["hashes"]["sha256"] == digest
     # The learner's own package, beside the notebook, imports as a plain package.
-    assert "your tinytorch: my_tinytorch/ next to this notebook" in stdout(notebook.cells[2])
+    assert "your tinytorch: my_tinytorch/ beside this notebook" in stdout(notebook.cells[2])
     assert (tmp_path / "notebooks" / "my_tinytorch" / "core" / "losses.py").is_file()
     assert "MY_TINYTORCH my_tinytorch.core.losses tinytorch.core.losses" in stdout(notebook.cells[4])
 

@@ -6,7 +6,8 @@ What it shows, in the learner's own workspace:
 - the milestone imports every part from my_tinytorch, reports each as the learner's, reaches at
   least 97 % test accuracy, and really runs the learner's code: a marker planted in the SGD typed
   into notebook 06 prints during the milestone's training;
-- with module 06's SGD left as its stub, the milestone still runs, on the reference SGD, and says so.
+- with module 06's SGD left as its stub, the milestone still runs, on the reference SGD, and says
+  so; a learner's Linear broken by hand stops the milestone with a note naming the part.
 
 The exercises of 01 (Tensor) and 05 (the backward functions) are not parts of the learner's
 package yet (see tinytorch.workspace): their solutions are imported, as a learner who is stuck
@@ -180,5 +181,6 @@ def test_a_learner_part_that_breaks_the_milestone_is_named_with_the_way_out(cour
     out = text(milestone)
     assert errors(milestone), "the broken Linear did not stop the milestone"
     assert "This error passed through your tinytorch:" in out
-    assert re.search(r"^  layers\.Linear  \(my_tinytorch/core/layers\.py, line \d+\)$", out, re.M), out
+    assert re.search(r"^  layers\.Linear  \(my_tinytorch/core/layers\.py, line \d+\)$", out,
+                     re.M), out
     assert "tinytorch.workspace.use_reference('layers.Linear')" in out

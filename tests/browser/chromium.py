@@ -24,10 +24,13 @@ ALLOWED_CONSOLE_ERRORS = [
      "Chromium asks the origin's /favicon.ico before JupyterLite's pages add their own icon link "
      "from JavaScript; a site hosted under a sub-path does not own the origin's root"),
     (r"Failed to load resource: the server responded with a status of 404\b",
-     r"/lite/api/contents/content/my_tinytorch(/[\w/]+)?/all\.json$",
+     r"/lite/api/contents/content/(my_tinytorch(/\w+)*|(my_tinytorch/)?Untitled%20Folder\d*)"
+     r"/all\.json$",
      "JupyterLite asks the site for the listing of each folder the kernel reads, and the "
      "learner's package folders exist only in the browser's storage; JupyterLite merges the "
-     "missing listing with the stored files (jupyterlite#770: 'not a critical error')"),
+     "missing listing with the stored files (jupyterlite#770: 'not a critical error'). A folder "
+     "the kernel creates is first made as 'Untitled Folder' and then renamed, and is listed "
+     "under both names"),
 ]
 
 

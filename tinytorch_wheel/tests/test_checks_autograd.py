@@ -470,14 +470,15 @@ def test_a_failure_reads_well():
         "  hint      z = a * b, so dz/da = b: the gradient for a is grad * b (save b in forward)")
 
 
-@pytest.mark.parametrize("name, check, right", ENGINE_RIGHT, ids=lambda v: getattr(v, "__module__", v))
+@pytest.mark.parametrize("name, check, right", ENGINE_RIGHT,
+                         ids=lambda v: getattr(v, "__module__", v))
 def test_engine_checks_accept_the_reference_and_the_solution(name, check, right, capsys):
     check(right)
     assert capsys.readouterr().out.startswith(f"check_{name}: ")
 
 
 @pytest.mark.parametrize("check, wrong, problem", ENGINE_WRONG,
-                         ids=[w.__name__ if hasattr(w, "__name__") else p for _, w, p in ENGINE_WRONG])
+                         ids=[getattr(w, "__name__", p) for _, w, p in ENGINE_WRONG])
 def test_engine_checks_reject_the_classic_mistakes(check, wrong, problem):
     before = autograd.grad_enabled
     try:

@@ -111,7 +111,8 @@ def test_a_newer_passing_version_replaces_the_old_one(folder, notebook):
     run_cell(MSE, notebook)
     check_mse_loss(notebook["MSELoss"])
     newer = MSE.replace("return ((predictions - targets) ** 2).mean()",
-                        "difference = predictions - targets\n        return (difference * difference).mean()")
+                        "difference = predictions - targets\n"
+                        "        return (difference * difference).mean()")
     run_cell(newer, notebook)
     check_mse_loss(notebook["MSELoss"])
     text = losses_file(folder).read_text()
@@ -269,7 +270,8 @@ def test_the_table_shows_whose_each_part_is(folder, notebook):
     check_mse_loss(notebook["MSELoss"])
     table = workspace.table("05_autograd")
     assert table.startswith("your tinytorch: my_tinytorch/ beside this notebook\n")
-    assert re.search(r"core/losses.py\s+yours\s+MSELoss\n\s+reference\s+log_softmax HuberLoss ", table)
+    assert re.search(r"core/losses.py\s+yours\s+MSELoss\n\s+reference\s+log_softmax HuberLoss ",
+                     table)
     assert "optimizers" not in table  # module 06 comes after 05
 
 

@@ -127,7 +127,8 @@ CONCEPTS = {
     "autograd": Concept("core/autograd.py", "tinytorch.core.autograd", "05_autograd",
                         ("import contextlib", "import numpy as np",
                          "import tinytorch.core.autograd as tinytorch_autograd",
-                         "from tinytorch import Tensor", "from tinytorch.core.autograd import Function")),
+                         "from tinytorch import Tensor",
+                         "from tinytorch.core.autograd import Function")),
     "optimizers": Concept("core/optimizers.py", "tinytorch.core.optimizers", "06_optimizers",
                           ("import numpy as np", "from tinytorch import Tensor",
                            "from tinytorch.core.optimizers import Optimizer")),
@@ -221,11 +222,12 @@ def _reference_line(part):
 def _header(concept):
     spec = CONCEPTS[concept]
     names = ", ".join(p.name for p in PARTS if p.concept == concept)
-    return (f'"""Your {concept} ({spec.notebook}.ipynb): {names}.\n\n'
-            "Each part below is the notebook cell of yours that passed its check, or one line that\n"
-            "imports tinytorch's reference where you have not passed it yet or switched back to it.\n"
-            "tinytorch rewrites a part when a newer version of it passes its check: change your\n"
-            'code in the notebook and run the check again.\n"""\n\n' + "\n".join(spec.imports) + "\n")
+    docstring = (f"Your {concept} ({spec.notebook}.ipynb): {names}.\n\n"
+                 "Each part below is the notebook cell of yours that passed its check, or one line\n"
+                 "that imports tinytorch's reference where you have not passed it yet or switched\n"
+                 "back to it. tinytorch rewrites a part when a newer version of it passes its\n"
+                 "check: change your code in the notebook and run the check again.\n")
+    return f'"""{docstring}"""\n\n' + "\n".join(spec.imports) + "\n"
 
 
 def _read(concept):
