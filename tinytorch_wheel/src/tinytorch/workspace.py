@@ -30,7 +30,6 @@ one you write in module 01 has no autograd, so later modules cannot train on it.
 import builtins
 import datetime
 import functools
-import importlib
 import inspect
 import linecache
 import os
@@ -230,10 +229,10 @@ def _header(concept):
     return f'"""{docstring}"""\n\n' + "\n".join(spec.imports) + "\n"
 
 
-def _read(concept):
-    """(header, [(part_id, whose, note, body)]) of a file of your package; the given code at its
-    end is the course's, rewritten with the file."""
-    text = _file(concept).read_text().split(_GIVEN_MARKER, 1)[0]
+def _read(concept, text=None):
+    """(header, [(part_id, whose, note, body)]) of a file of your package (or of its ``text``);
+    the given code at its end is the course's, rewritten with the file."""
+    text = (_file(concept).read_text() if text is None else text).split(_GIVEN_MARKER, 1)[0]
     matches = list(_MARKER.finditer(text))
     header = text[:matches[0].start()] if matches else text
     sections = []
@@ -266,17 +265,22 @@ def _write(path, text):
 
 def _ensure_files():
     """Create what is missing (package folders, files, parts) and bring the course's given code
-    up to date; the parts themselves stay as they are."""
+    up to date; the parts themselves stay as they are. Returns {concept: the file's text}.
+
+    Each file is read once: in JupyterLite every file operation is a round trip to the browser's
+    storage."""
     package = _package()
     for init, text in ((package / "__init__.py", _PACKAGE_INIT),
                        (package / "core" / "__init__.py", _FOLDER_INIT),
                        (package / "utils" / "__init__.py", _FOLDER_INIT)):
         if not init.exists() or init.read_text() != text:  # given code, the same for everyone
             _write(init, text)
+    texts = {}
     for concept in CONCEPTS:
         path = _file(concept)
-        if path.exists():
-            header, sections = _read(concept)
+        current = path.read_text() if path.exists() else None
+        if current is not None:
+            header, sections = _read(concept, current)
         else:
             header, sections = _header(concept), []
         present = {section[0] for section in sections}
@@ -287,8 +291,10 @@ def _ensure_files():
         order = {p.id: i for i, p in enumerate(PARTS)}
         sections.sort(key=lambda section: order.get(section[0], len(order)))
         text = _render(concept, header, sections)
-        if not path.exists() or path.read_text() != text:
+        if current != text:
             _write(path, text)
+        texts[concept] = text
+    return texts
 
 
 def _load(concept, text=None):
@@ -304,7 +310,14 @@ def _forget(concept):
     """Make the next import of this file read it again (modules are cached by name)."""
     module = f"{PACKAGE}.{CONCEPTS[concept].path[:-3].replace('/', '.')}"
     sys.modules.pop(module, None)
-    importlib.invalidate_caches()
+    # Python caches the listing of each folder it imports from; forget those of the notebooks'
+    # folder and the package, so that a file written since is found. Only those: in Pyodide,
+    # importlib.invalidate_caches() also re-reads the standard library's zip, for seconds.
+    folder = str(_folder)
+    for entry, finder in list(sys.path_importer_cache.items()):
+        where = os.path.abspath(entry or os.curdir)
+        if finder is not None and (where == folder or where.startswith(folder + os.sep)):
+            finder.invalidate_caches()
 
 
 # ----- saving a part: called by the checks ------------------------------------------------------
@@ -493,9 +506,10 @@ def _older(version, than):
     return numbers(version) < numbers(than)
 
 
-def _retire_outdated(concept):
-    """Park parts saved by a tinytorch whose exercise differed; they must pass again."""
-    header, sections = _read(concept)
+def _retire_outdated(concept, text):
+    """Park parts saved by a tinytorch whose exercise differed; they must pass again.
+    Returns (messages, the file's text now)."""
+    header, sections = _read(concept, text)
     messages = []
     for index, (pid, whose, note, body) in enumerate(sections):
         saved_by = re.search(r"tinytorch (\d+\.\d+\.\d+)", note)
@@ -511,8 +525,9 @@ def _retire_outdated(concept):
                 f"so the reference stands in. Your code is kept in {_shown(_parked(part))}; run "
                 f"{part.check} in {CONCEPTS[concept].notebook}.ipynb again to use a new version.")
     if messages:
-        _write(_file(concept), _render(concept, header, sections))
-    return messages
+        text = _render(concept, header, sections)
+        _write(_file(concept), text)
+    return messages, text
 
 
 def _part_at_line(concept, line):
@@ -550,32 +565,35 @@ def open(notebook=None, path="."):  # noqa: A001 (the name a learner reads in th
     """
     global _folder
     _folder = Path(path).resolve()
-    _ensure_files()
+    texts = _ensure_files()
     problems = []
     for concept in CONCEPTS:
-        problems += _retire_outdated(concept)
+        messages, texts[concept] = _retire_outdated(concept, texts[concept])
+        problems += messages
         try:
-            _load(concept)
+            _load(concept, texts[concept])
         except Exception as error:
             problems.append(_problem(concept, error))
         _forget(concept)
     _explain_errors_from_your_parts()
-    print(table(notebook))
+    print(table(notebook, texts))
     for problem in problems:
         print(f"  ! {problem}")
 
 
-def parts():
-    """[(part_id, whose, file)] for every part, in course order; whose is 'yours' or 'reference'."""
+def parts(texts=None):
+    """[(part_id, whose, file)] for every part, in course order; whose is 'yours' or 'reference'.
+    ``texts``: the files' texts when the caller has just read them."""
     rows = []
     for concept in CONCEPTS:
-        sections = {pid: whose for pid, whose, _, _ in _read(concept)[1]}
+        text = texts[concept] if texts else None
+        sections = {pid: whose for pid, whose, _, _ in _read(concept, text)[1]}
         rows += [(p.id, sections.get(p.id, "missing"), _shown(_file(concept)))
                  for p in PARTS if p.concept == concept]
     return rows
 
 
-def table(notebook=None):
+def table(notebook=None, texts=None):
     """Which parts are yours and which the reference's, for the modules before ``notebook``::
 
         your tinytorch: my_tinytorch/ beside this notebook
@@ -588,7 +606,7 @@ def table(notebook=None):
     if not shown:
         return title + " (each exercise is saved there when it passes its check)"
     owners = {}
-    for part_id, whose, _ in parts():
+    for part_id, whose, _ in parts(texts):
         concept, name = part_id.split(".")
         owners.setdefault((concept, whose), []).append(name)
     lines = [title]
