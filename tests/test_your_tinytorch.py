@@ -9,9 +9,10 @@ What it shows, in the learner's own workspace:
 - with module 06's SGD left as its stub, the milestone still runs, on the reference SGD, and says
   so; a learner's Linear broken by hand stops the milestone with a note naming the part.
 
-The exercises of 01 (Tensor) and 05 (the backward functions) are not parts of the learner's
-package yet (see tinytorch.workspace): their solutions are imported, as a learner who is stuck
-would, and the rest of the course does not depend on them.
+Two exercises are not parts of the learner's package (see tinytorch.workspace): 01's Tensor, whose
+solution is imported as a learner who is stuck would, and 05's LinearFunction, typed and checked
+only; nothing later depends on them. 05's Mul, Exp, Sum and MatMul are parts: the milestone
+reports that its operations run them.
 """
 
 import json
@@ -140,6 +141,9 @@ def test_the_milestone_trains_on_the_learners_parts(course):
     assert owners.pop("Tensor") == "reference"
     assert set(owners.values()) == {"yours"}, owners
     assert "loss.backward() runs my_tinytorch.core.autograd.backward" in text(milestone)
+    assert ("operations run *: my_tinytorch.core.autograd.Mul, exp: my_tinytorch.core.autograd.Exp, "
+            "sum: my_tinytorch.core.autograd.Sum, @: my_tinytorch.core.autograd.MatMul") \
+        in text(milestone)
     assert MARKER in text(milestone), "the learner's SGD.step did not run in the milestone"
     assert accuracy_of(milestone) >= 97.0
 

@@ -420,3 +420,70 @@ def test_numerical_gradient_needs_float64():
     with pytest.raises(TypeError, match=r"numerical_gradient: x must be a float64 numpy array, "
                                         r"got float32"):
         numerical_gradient(np.sum, np.ones(3, dtype=np.float32))
+
+
+# ----- the table of which Function each operation runs (tensor.use_functions) ----------------------
+def test_use_functions_runs_the_given_class_and_refuses_unknown_names_and_non_functions():
+    from tinytorch.core import tensor as tensor_module
+
+    class Recorded(tensor_module.Exp):
+        calls = 0
+
+        def forward(self, a):
+            Recorded.calls += 1
+            return super().forward(a)
+
+    tensor_module.use_functions(exp=Recorded)
+    try:
+        x = Tensor([0.0, 1.0], requires_grad=True)
+        x.exp().sum().backward()
+    finally:
+        tensor_module.use_functions(exp=tensor_module.Exp)
+    assert Recorded.calls == 1
+    np.testing.assert_allclose(x.grad.data, np.exp([0.0, 1.0]), rtol=1e-6)
+    with pytest.raises(ValueError, match="no operation 'times'.*mul"):
+        tensor_module.use_functions(times=Recorded)
+    with pytest.raises(TypeError, match="mul= must be a subclass of .*Function"):
+        tensor_module.use_functions(mul=lambda a, b: a * b)
+    assert tensor_module.functions["exp"] is tensor_module.Exp
+
+
+@pytest.mark.parametrize("shapes", [((3,), (3, 2)), ((2, 3), (3,)), ((3,), (3,)),
+                                    ((4, 2, 3), (3,)), ((3,), (4, 3, 2)), ((2, 3), (4, 3, 2))])
+def test_a_matmul_function_for_matrices_serves_vectors_and_batches(shapes):
+    """Tensor.__matmul__ gives MatMul matrices only (vectors become one-row or one-column
+    matrices), so a learner's MatMul written for matrices and batches is right for every @."""
+    from tinytorch.core import tensor as tensor_module
+    seen = []
+
+    class Matrices(tensor_module.Function):
+        def forward(self, a, b):
+            seen.append((a.ndim, b.ndim))
+            self.a, self.b = a, b
+            return a @ b
+
+        def backward(self, grad):
+            return grad @ np.swapaxes(self.b, -1, -2), np.swapaxes(self.a, -1, -2) @ grad
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(shape) for shape in shapes]
+    a, b = (Tensor(x.copy(), requires_grad=True) for x in arrays)
+    tensor_module.use_functions(matmul=Matrices)
+    try:
+        out = a @ b
+        (out * Tensor(np.arange(out.data.size, dtype=np.float64).reshape(out.shape))).sum() \
+            .backward()
+    finally:
+        tensor_module.use_functions(matmul=tensor_module.MatMul)
+    assert all(ndims[0] >= 2 and ndims[1] >= 2 for ndims in seen)
+    np.testing.assert_allclose(out.data, arrays[0] @ arrays[1])
+    # the same sum of weighted products through numpy's own rule, by central differences
+    weights = np.arange(out.data.size, dtype=np.float64).reshape(out.shape)
+    for tensor, index in ((a, 0), (b, 1)):
+        numeric = np.zeros_like(arrays[index])
+        for i in np.ndindex(numeric.shape):
+            for sign in (1, -1):
+                moved = [x.copy() for x in arrays]
+                moved[index][i] += sign * 1e-6
+                numeric[i] += sign * np.sum((moved[0] @ moved[1]) * weights) / 2e-6
+        np.testing.assert_allclose(tensor.grad.data, numeric, rtol=1e-5, atol=1e-6)

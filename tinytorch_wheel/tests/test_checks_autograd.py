@@ -77,7 +77,8 @@ def learner_numerical_gradient(f, x, eps=1e-6):
 Mul = function("Mul", mul_forward, lambda self, g: (g * self.b, g * self.a))
 Exp = function("Exp", exp_forward, lambda self, g: g * self.out)
 Sum = function("Sum", sum_forward, sum_backward)
-MatMul = function("MatMul", matmul_forward, lambda self, g: (g @ self.b.T, self.a.T @ g))
+MatMul = function("MatMul", matmul_forward, lambda self, g: (g @ np.swapaxes(self.b, -1, -2),
+                                                          np.swapaxes(self.a, -1, -2) @ g))
 Linear = function("LinearFunction", linear_forward,
                   lambda self, g: (g @ self.weight, g.T @ self.x, g.sum(axis=0)))
 
@@ -178,6 +179,8 @@ WRONG = {
             np.ones_like(g) @ self.b.T, self.a.T @ np.ones_like(g))),
         function("Elementwise", matmul_forward, lambda self, g: (g * self.b, g * self.a)),
         function("HalfTransposed", matmul_forward, lambda self, g: (g @ self.b.T, self.a @ g)),
+        # right for matrices, wrong for a batch: .T reverses the batch axis too
+        function("DotT", matmul_forward, lambda self, g: (g @ self.b.T, self.a.T @ g)),
     ],
     "check_linear_backward": [
         function("NoBiasInForward", lambda self, x, w, b: linear_forward(self, x, w, b) - b,
@@ -289,7 +292,7 @@ def order_as_generator(root):
 
 
 def engine(*, overwrite=False, unbroadcast=True, reverse=True, accumulate=True, scalar_check=True,
-           constants=False, keep_all=False):
+           constants=False, keep_all=False, copy=True):
     """The solution's engine with mistakes switched on."""
     def backward(root, grad=None):
         if grad is None:
@@ -303,7 +306,8 @@ def engine(*, overwrite=False, unbroadcast=True, reverse=True, accumulate=True, 
             if g is None:
                 continue
             if t.grad_fn is None or keep_all:
-                t.grad = _Tensor(g if t.grad is None or not accumulate else t.grad.data + g)
+                own = np.array(g) if copy else g
+                t.grad = _Tensor(own if t.grad is None or not accumulate else t.grad.data + g)
             if t.grad_fn is None:
                 continue
             out = t.grad_fn.backward(g)
@@ -394,6 +398,7 @@ ENGINE_WRONG = [
     (checks.check_backward, engine(scalar_check=False), "a root that is not a scalar"),
     (checks.check_backward, engine(constants=True), "a constant got a .grad"),
     (checks.check_backward, engine(keep_all=True), "an intermediate tensor kept a .grad"),
+    (checks.check_backward, engine(copy=False), "two leaves share one gradient array"),
     (checks.check_no_grad, no_grad_without_finally, "after an error in the block"),
     (checks.check_no_grad, no_grad_restores_true, "'nested'"),
     (checks.check_no_grad, no_grad_never_off, "inside the block"),

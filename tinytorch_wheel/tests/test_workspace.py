@@ -74,7 +74,8 @@ def test_open_creates_a_package_of_reference_imports_that_loads(folder):
         namespace = workspace._load(concept)
         for part in workspace.PARTS:
             if part.concept == concept:
-                reference = getattr(sys.modules[workspace.CONCEPTS[concept].reference], part.name)
+                module = part.reference or workspace.CONCEPTS[concept].reference
+                reference = getattr(sys.modules[module], part.name)
                 assert namespace[part.name] is reference
     assert all(w == "reference" for _, w, _ in workspace.parts())
     assert (folder / "my_tinytorch" / "__init__.py").exists()
@@ -288,3 +289,27 @@ def test_a_decorated_function_saves_its_own_cell(folder, capsys):
     check_no_grad(notebook["no_grad"])
     assert "saved: your no_grad is now part autograd.no_grad" in capsys.readouterr().out
     assert source in (folder / "my_tinytorch" / "core" / "autograd.py").read_text()
+
+
+@pytest.mark.skipif(sys.platform == "emscripten", reason="Pyodide cannot start a process; the "
+                    "notebooks import the package in the browser tests")
+def test_importing_the_package_makes_tensor_operations_run_your_functions(folder):
+    from tinytorch.checks.autograd import check_mul_backward
+    from tinytorch.core.autograd import Function
+    notebook = {"__name__": "__main__", "Function": Function}
+    run_cell("class Mul(Function):\n"
+             "    def forward(self, a, b):\n"
+             "        self.a, self.b = a, b\n"
+             "        return a * b\n\n"
+             "    def backward(self, grad):\n"
+             "        return grad * self.b, grad * self.a\n", notebook)
+    check_mul_backward(notebook["Mul"])
+    code = ("import my_tinytorch\n"
+            "from tinytorch import Tensor\n"
+            "x = Tensor([2.0], requires_grad=True)\n"
+            "y = (x * 3).exp()\n"
+            "print(type((x * 3).grad_fn).__module__, type(y.grad_fn).__module__)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True,
+                            text=True, check=True)
+    # yours for *, the reference for exp (its exercise is not saved)
+    assert result.stdout.split() == ["my_tinytorch.core.autograd", "tinytorch.core.tensor"]

@@ -7,7 +7,7 @@ When one of your exercises passes its check, the notebook cell that defined it i
         core/activations.py    relu, sigmoid, tanh, softmax (and ReLU, ... as modules)   02
         core/layers.py         Linear, Sequential, Dropout                               03
         core/losses.py         log_softmax, MSELoss, HuberLoss, CrossEntropyLoss, ...     04
-        core/autograd.py       unbroadcast, topological_order, backward, no_grad, ...     05
+        core/autograd.py       Mul, Exp, Sum, MatMul, the engine, no_grad, ...           05
         core/optimizers.py     SGD, Adam, AdamW                                          06
         core/training.py       accuracy, train_epoch, evaluate, clip_grad_norm_          07
         utils/data.py          TensorDataset, DataLoader                                 08
@@ -23,8 +23,9 @@ import from ``my_tinytorch`` with ordinary imports, so what runs is what you can
     workspace.use_mine("layers.Linear")       and back to yours
 
 Importing ``my_tinytorch`` makes tinytorch's ``Tensor.backward()`` run the engine in your
-``core/autograd.py`` (``__init__.py`` says so in three lines). The Tensor itself is tinytorch's: the
-one you write in module 01 has no autograd, so later modules cannot train on it.
+``core/autograd.py``, and ``a * b``, ``exp``, ``sum`` and ``a @ b`` run your Functions from that file
+(``__init__.py`` says so in a few lines). The Tensor class itself is tinytorch's: the one you write
+in module 01 has no autograd; tinytorch's runs your operations and your engine.
 """
 
 import builtins
@@ -64,6 +65,7 @@ class Part:
     concept: str
     name: str
     check: str
+    reference: str = ""  # the module of tinytorch that holds the reference, if not the concept's
 
     @property
     def id(self):
@@ -104,12 +106,16 @@ not passed that exercise yet (the setup cell of every notebook prints which).
 """
 
 import tinytorch.core.autograd
+import tinytorch.core.tensor
 
 from my_tinytorch.core import autograd
 
-# Importing any part of your tinytorch first runs this: from now on Tensor.backward() runs the
-# engine of my_tinytorch/core/autograd.py (your backward from module 05, once it passes).
+# Importing any part of your tinytorch first runs this. From now on Tensor.backward() runs the
+# engine of my_tinytorch/core/autograd.py, and a * b, x.exp(), x.sum() and a @ b run its Mul, Exp,
+# Sum and MatMul: yours from module 05 once they pass, the reference's until then.
 tinytorch.core.autograd.use_engine(autograd.backward)
+tinytorch.core.tensor.use_functions(mul=autograd.Mul, exp=autograd.Exp, sum=autograd.Sum,
+                                    matmul=autograd.MatMul)
 '''
 
 CONCEPTS = {
@@ -139,7 +145,7 @@ CONCEPTS = {
                      "from tinytorch import Tensor", "from tinytorch.utils.data import Dataset")),
 }
 
-PARTS = [Part(concept, name, check) for concept, name, check in [
+PARTS = [Part(*fields) for fields in [
     ("activations", "relu", "check_relu"),
     ("activations", "sigmoid", "check_sigmoid"),
     ("activations", "tanh", "check_tanh"),
@@ -153,6 +159,10 @@ PARTS = [Part(concept, name, check) for concept, name, check in [
     ("losses", "CrossEntropyLoss", "check_cross_entropy_loss"),
     ("losses", "BinaryCrossEntropyLoss", "check_binary_cross_entropy_loss"),
     ("losses", "BCEWithLogitsLoss", "check_bce_with_logits_loss"),
+    ("autograd", "Mul", "check_mul_backward", "tinytorch.core.tensor"),
+    ("autograd", "Exp", "check_exp_backward", "tinytorch.core.tensor"),
+    ("autograd", "Sum", "check_sum_backward", "tinytorch.core.tensor"),
+    ("autograd", "MatMul", "check_matmul_backward", "tinytorch.core.tensor"),
     ("autograd", "unbroadcast", "check_unbroadcast"),
     ("autograd", "topological_order", "check_topological_order"),
     ("autograd", "backward", "check_backward"),
@@ -215,7 +225,7 @@ def _part(part_id):
 
 # ----- a file of your package: a header, then one section per part -----------------------------
 def _reference_line(part):
-    return f"from {CONCEPTS[part.concept].reference} import {part.name}\n"
+    return f"from {part.reference or CONCEPTS[part.concept].reference} import {part.name}\n"
 
 
 def _header(concept):
@@ -616,7 +626,8 @@ def table(notebook=None, texts=None):
             if (concept, whose) in owners:
                 lines.append(f"  {label:<20} {whose:<10} {' '.join(owners[concept, whose])}")
                 label = ""
-    lines.append(f"  {'Tensor':<20} {'reference':<10} (your module-01 Tensor has no autograd)")
+    lines.append(f"  {'Tensor':<20} {'reference':<10} (the class; its * exp sum @ and backward "
+                 f"run the parts above)")
     return "\n".join(lines)
 
 

@@ -110,6 +110,7 @@ def _function_cases(check, make_call, label, describe, hints, expected_output, e
 # ===== Mul =======================================================================================
 
 
+@saves("autograd.Mul")
 def check_mul_backward(Mul):
     """Check ``Mul``: forward ``a * b``; backward ``(grad * b, grad * a)``."""
     check = "check_mul_backward"
@@ -138,6 +139,7 @@ def check_mul_backward(Mul):
 # ===== Exp =======================================================================================
 
 
+@saves("autograd.Exp")
 def check_exp_backward(Exp):
     """Check ``Exp``: forward ``exp(a)``; backward ``grad * exp(a)``."""
     check = "check_exp_backward"
@@ -161,6 +163,7 @@ def check_exp_backward(Exp):
 # ===== Sum =======================================================================================
 
 
+@saves("autograd.Sum")
 def check_sum_backward(Sum):
     """Check ``Sum``: forward ``np.sum(a, axis, keepdims)``; backward spreads grad back."""
     check = "check_sum_backward"
@@ -202,8 +205,10 @@ def check_sum_backward(Sum):
 # ===== MatMul ====================================================================================
 
 
+@saves("autograd.MatMul")
 def check_matmul_backward(MatMul):
-    """Check ``MatMul`` for matrices: backward ``(grad @ b.T, a.T @ grad)``."""
+    """Check ``MatMul`` for matrices and batches of them: backward ``(grad @ B^T, A^T @ grad)``,
+    transposing the last two axes."""
     check = "check_matmul_backward"
     _require_function_class(check, MatMul, "MatMul")
     hints = ["Z = A @ B: dL/dA = grad @ B.T, shaped like A (rows of grad times rows of B)",
@@ -222,6 +227,21 @@ def check_matmul_backward(MatMul):
                           f"grad (2, 4) = {text(g)}", hints, a @ b, [g @ b.T, a.T @ g],
                           ["a", "b"])
     )
+    # a batch of two 2x2 products: .T reverses the batch axis too, and with every size 2 that
+    # gives wrong numbers rather than an error
+    a3, b3 = np.arange(8.0).reshape(2, 2, 2) / 4, np.arange(8.0).reshape(2, 2, 2) / 2 - 1
+    g3 = floats([[[1.0, -2.0], [0.5, 3.0]], [[-1.0, 2.0], [4.0, 0.0]]])
+    batch_hints = ["for a batch of matrices, .T reverses every axis, the batch axis too: swap "
+                   "only the last two, np.swapaxes(self.b, -1, -2) (for a matrix that is B.T)",
+                   "for a batch of matrices, .T reverses every axis, the batch axis too: swap "
+                   "only the last two, np.swapaxes(self.a, -1, -2) (for a matrix that is A.T)"]
+    swap = lambda m: np.swapaxes(m, -1, -2)  # noqa: E731
+    cases += _function_cases(check, lambda: _Call(check, MatMul, [a3, b3], g3),
+                             "a batch of 2: (2, 2, 2) @ (2, 2, 2)",
+                             f"a = np.arange(8).reshape(2, 2, 2) / 4, "
+                             f"b = np.arange(8).reshape(2, 2, 2) / 2 - 1, grad = {text(g3)}",
+                             batch_hints,
+                             a3 @ b3, [g3 @ swap(b3), swap(a3) @ g3], ["a", "b"])
     run_cases(check, cases)
 
 
@@ -483,6 +503,22 @@ def check_backward(backward):
                  "leaves (grad_fn is None)")
         return _grad_of(check, x, "x", "root = (x * c).sum()")
 
+    def owned():
+        x, y = _leaf([1.0, 2.0]), _leaf([3.0, 4.0])
+        backward((x + y).sum())
+        gx = _grad_of(check, x, "x", "root = (x + y).sum()")
+        gy = _grad_of(check, y, "y", "root = (x + y).sum()")
+        shared = np.shares_memory(gx, gy)
+        if shared or not gx.flags.writeable or not gy.flags.writeable:
+            fail(check, "two leaves share one gradient array" if shared else
+                 "a leaf's .grad is a read-only array", "root = (x + y).sum()",
+                 "x.grad and y.grad: two arrays of their own, which can be changed in place",
+                 "one array shared by both" if shared else "a read-only view",
+                 "Add.backward returns the same array for both inputs, and Sum.backward may "
+                 "return a read-only np.broadcast_to view; optimizer.zero_grad() and "
+                 "clip_grad_norm_ change .grad in place, so store a copy: Tensor(np.array(g))")
+        return gx
+
     cases = [
         Case("x used twice", used_twice, [2.0, 4.0, 6.0], "root = (x * x).sum(), x = [1, 2, 3]",
              twice),
@@ -506,6 +542,8 @@ def check_backward(backward):
              "what resets it)"),
         Case("only leaves keep .grad", leaves_only, [3.0, 4.0], "root = (x * c).sum()",
              "x.grad = c"),
+        Case("each leaf owns its .grad", owned, [1.0, 1.0], "root = (x + y).sum()",
+             "store a copy of the gradient in each leaf's .grad: Tensor(np.array(g))"),
         raises_case(check, "a root that is not a scalar, without grad",
                     lambda: backward(_leaf([1.0, 2.0]) * 2.0), (ValueError, RuntimeError),
                     ["scalar"], "y = x * 2 with shape (2,), backward(y)",

@@ -203,91 +203,91 @@ class Tensor:
             return Tensor._wrap(np.asarray(other, dtype=self.data.dtype))
         return Tensor(other)
 
-    def _binary(self, function, other, reflected=False):
+    def _binary(self, name, other, reflected=False):
         other = self._operand(other)
         a, b = (other, self) if reflected else (self, other)
         if a.data.shape != b.data.shape and not _broadcastable(a.shape, b.shape):
             raise ValueError(
-                f"a {function.symbol} b: shapes {a.shape} and {b.shape} cannot be broadcast "
+                f"a {_SYMBOLS[name]} b: shapes {a.shape} and {b.shape} cannot be broadcast "
                 f"together (trailing dimensions must be equal or 1)"
             )
-        return function.apply(a, b)
+        return functions[name].apply(a, b)
 
     def __add__(self, other):
-        return self._binary(Add, other)
+        return self._binary("add", other)
 
     def __radd__(self, other):
-        return self._binary(Add, other, reflected=True)
+        return self._binary("add", other, reflected=True)
 
     def __sub__(self, other):
-        return self._binary(Sub, other)
+        return self._binary("sub", other)
 
     def __rsub__(self, other):
-        return self._binary(Sub, other, reflected=True)
+        return self._binary("sub", other, reflected=True)
 
     def __mul__(self, other):
-        return self._binary(Mul, other)
+        return self._binary("mul", other)
 
     def __rmul__(self, other):
-        return self._binary(Mul, other, reflected=True)
+        return self._binary("mul", other, reflected=True)
 
     def __truediv__(self, other):
-        return self._binary(Div, other)
+        return self._binary("div", other)
 
     def __rtruediv__(self, other):
-        return self._binary(Div, other, reflected=True)
+        return self._binary("div", other, reflected=True)
 
     def __pow__(self, exponent):
         if isinstance(exponent, (int, float)):
-            return PowScalar.apply(self, exponent=exponent)
-        return self._binary(Pow, exponent)
+            return functions["pow_scalar"].apply(self, exponent=exponent)
+        return self._binary("pow", exponent)
 
     def __rpow__(self, base):
-        return self._binary(Pow, base, reflected=True)
+        return self._binary("pow", base, reflected=True)
 
     def __neg__(self):
-        return Neg.apply(self)
+        return functions["neg"].apply(self)
 
     def __matmul__(self, other):
-        return MatMul.apply(self, self._operand(other))
+        return _matmul(self, self._operand(other))
 
     def __rmatmul__(self, other):
-        return MatMul.apply(self._operand(other), self)
+        return _matmul(self._operand(other), self)
 
     def __getitem__(self, index):
-        return GetItem.apply(self, index=_plain_index(index))
+        return functions["getitem"].apply(self, index=_plain_index(index))
 
     # ----- reductions ------------------------------------------------------------------------
     def sum(self, axis=None, keepdims=False):
-        return Sum.apply(self, axis=_check_axis(self, axis, "sum"), keepdims=keepdims)
+        return functions["sum"].apply(self, axis=_check_axis(self, axis, "sum"), keepdims=keepdims)
 
     def mean(self, axis=None, keepdims=False):
-        return Mean.apply(self, axis=_check_axis(self, axis, "mean"), keepdims=keepdims)
+        return functions["mean"].apply(self, axis=_check_axis(self, axis, "mean"), keepdims=keepdims)
 
     def max(self, axis=None, keepdims=False):
         if self.data.size == 0:
             raise ValueError("max(): the tensor is empty, so it has no maximum")
-        return Max.apply(self, axis=_check_axis(self, axis, "max"), keepdims=keepdims)
+        return functions["max"].apply(self, axis=_check_axis(self, axis, "max"), keepdims=keepdims)
 
     # ----- elementwise functions ------------------------------------------------------------
     def exp(self):
-        return Exp.apply(self)
+        return functions["exp"].apply(self)
 
     def log(self):
-        return Log.apply(self)
+        return functions["log"].apply(self)
 
     def sqrt(self):
-        return Sqrt.apply(self)
+        return functions["sqrt"].apply(self)
 
     def abs(self):
-        return Abs.apply(self)
+        return functions["abs"].apply(self)
 
     def clip(self, min=None, max=None):
         if min is None and max is None:
             raise ValueError("clip(): give at least one of min and max")
         if min is not None and max is not None and min > max:
             raise ValueError(f"clip(): min ({min}) must not be greater than max ({max})")
-        return Clip.apply(self, low=min, high=max)
+        return functions["clip"].apply(self, low=min, high=max)
 
     # ----- shape ------------------------------------------------------------------------------
     def reshape(self, *shape):
@@ -295,7 +295,7 @@ class Tensor:
             shape = tuple(shape[0])
         if shape == self.data.shape:  # nothing to do: no node in the graph either
             return self
-        return Reshape.apply(self, shape=shape)
+        return functions["reshape"].apply(self, shape=shape)
 
     def transpose(self, *axes):
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
@@ -306,12 +306,42 @@ class Tensor:
                 f"transpose(): axes {axes} are not a permutation of the {self.ndim} axes of a "
                 f"tensor of shape {self.shape}"
             )
-        return Transpose.apply(self, axes=axes or None)
+        return functions["transpose"].apply(self, axes=axes or None)
 
     @property
     def T(self):
         """The tensor with its axes reversed (for a matrix: the transpose)."""
-        return Transpose.apply(self, axes=None)
+        return functions["transpose"].apply(self, axes=None)
+
+
+def _matmul(a, b):
+    """a @ b, checked. A vector becomes a one-row matrix on the left and a one-column matrix on
+    the right, and the added axis is dropped from the result (numpy's and PyTorch's rule): the
+    MatMul Function only ever multiplies matrices, or batches of them, and the reshapes carry the
+    gradient back to the vector's shape."""
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError("matmul: both operands need at least one dimension, got a scalar")
+    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} do not fit: the last dimension of the "
+            f"left ({a.shape[-1]}) must equal the "
+            f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the right"
+        )
+    if a.ndim > 2 and b.ndim > 2 and not _broadcastable(a.shape[:-2], b.shape[:-2]):
+        raise ValueError(
+            f"matmul: the batch dimensions {a.shape[:-2]} and {b.shape[:-2]} of shapes "
+            f"{a.shape} and {b.shape} cannot be broadcast together"
+        )
+    if a.ndim > 1 and b.ndim > 1:
+        return functions["matmul"].apply(a, b)
+    out = functions["matmul"].apply(a.reshape(1, -1) if a.ndim == 1 else a,
+                                    b.reshape(-1, 1) if b.ndim == 1 else b)
+    shape = out.shape
+    if a.ndim == 1:
+        shape = shape[:-2] + shape[-1:]
+    if b.ndim == 1:
+        shape = shape[:-1]
+    return out.reshape(shape)
 
 
 def _check_axis(tensor, axis, name):
@@ -354,7 +384,6 @@ def _broadcastable(shape_a, shape_b):
 class Add(Function):
     """z = a + b;  dz/da = 1, dz/db = 1."""
 
-    symbol = "+"
 
     def forward(self, a, b):
         return a + b
@@ -366,7 +395,6 @@ class Add(Function):
 class Sub(Function):
     """z = a - b;  dz/da = 1, dz/db = -1."""
 
-    symbol = "-"
 
     def forward(self, a, b):
         return a - b
@@ -378,7 +406,6 @@ class Sub(Function):
 class Mul(Function):
     """z = a * b;  dz/da = b, dz/db = a."""
 
-    symbol = "*"
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -391,7 +418,6 @@ class Mul(Function):
 class Div(Function):
     """z = a / b;  dz/da = 1 / b, dz/db = -a / b**2."""
 
-    symbol = "/"
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -422,7 +448,6 @@ class Pow(Function):
     dz/db = 0 (z is 0 or 1 there, whatever log(0) says).
     """
 
-    symbol = "**"
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -451,22 +476,10 @@ class Neg(Function):
 
 
 class MatMul(Function):
-    """Z = A @ B;  dL/dA = dL/dZ @ B^T, dL/dB = A^T @ dL/dZ (batched over leading axes)."""
+    """Z = A @ B for matrices, or batches of them (Tensor.__matmul__ turns vectors into
+    matrices first);  dL/dA = dL/dZ @ B^T, dL/dB = A^T @ dL/dZ, transposing the last two axes."""
 
     def forward(self, a, b):
-        if a.ndim == 0 or b.ndim == 0:
-            raise ValueError("matmul: both operands need at least one dimension, got a scalar")
-        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-            raise ValueError(
-                f"matmul: shapes {a.shape} and {b.shape} do not fit: the last dimension of the "
-                f"left ({a.shape[-1]}) must equal the "
-                f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the right"
-            )
-        if a.ndim > 2 and b.ndim > 2 and not _broadcastable(a.shape[:-2], b.shape[:-2]):
-            raise ValueError(
-                f"matmul: the batch dimensions {a.shape[:-2]} and {b.shape[:-2]} of shapes "
-                f"{a.shape} and {b.shape} cannot be broadcast together"
-            )
         self.a, self.b = a, b
         return a @ b
 
@@ -475,20 +488,10 @@ class MatMul(Function):
         # would cost as much as the gradient that is needed.
         need_a, need_b = self.inputs[0].requires_grad, self.inputs[1].requires_grad
         a, b = self.a, self.b
-        if a.ndim == 2 and b.ndim == 2:  # the common case, e.g. a Linear layer
-            return (grad @ b.T if need_a else None), (a.T @ grad if need_b else None)
-        # Treat vectors as matrices (a row on the left, a column on the right) so that one pair
-        # of formulas covers every case; then drop the added axes again.
-        if b.ndim == 1:
-            b, grad = b[:, None], np.expand_dims(grad, -1)
-        if a.ndim == 1:
-            a, grad = a[None, :], np.expand_dims(grad, -2)
+        # A batch's gradient keeps the batch axes; the engine sums them away where an operand was
+        # broadcast over the batch (a matrix times a batch of matrices).
         grad_a = grad @ np.swapaxes(b, -1, -2) if need_a else None
         grad_b = np.swapaxes(a, -1, -2) @ grad if need_b else None
-        if self.a.ndim == 1 and need_a:
-            grad_a = np.squeeze(grad_a, -2)
-        if self.b.ndim == 1 and need_b:
-            grad_b = np.squeeze(grad_b, -1)
         return grad_a, grad_b
 
 
@@ -654,3 +657,48 @@ class GetItem(Function):
         full = np.zeros(self.shape, dtype=grad.dtype)
         np.add.at(full, self.index, grad)
         return full
+
+
+# ===== Which Function each operation runs ===================================================
+# Tensor's methods look their Function up here by name when they run. A learner's package puts
+# in its own classes with use_functions (the way autograd.use_engine puts in its engine), so that
+# a * b runs the Mul written in module 05.
+functions = {
+    "add": Add, "sub": Sub, "mul": Mul, "div": Div, "pow": Pow, "pow_scalar": PowScalar,
+    "neg": Neg, "matmul": MatMul, "sum": Sum, "mean": Mean, "max": Max, "exp": Exp, "log": Log,
+    "sqrt": Sqrt, "abs": Abs, "clip": Clip, "reshape": Reshape, "transpose": Transpose,
+    "getitem": GetItem,
+}
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+
+
+def use_functions(**classes):
+    """Make Tensor's operations run other ``Function`` classes, by name: ``use_functions(mul=Mul)``
+    makes ``a * b`` (and ``2 * a``) run ``Mul.apply``. The learner's package
+    (my_tinytorch/__init__.py) calls it with the Functions written in module 05;
+    ``use_functions(mul=tinytorch.core.tensor.Mul)`` puts tinytorch's back.
+
+    Example:
+        >>> class Times(Mul):
+        ...     calls = 0
+        ...     def forward(self, a, b):
+        ...         Times.calls += 1
+        ...         return super().forward(a, b)
+        >>> use_functions(mul=Times)
+        >>> y = Tensor([2.0]) * 3
+        >>> use_functions(mul=Mul)
+        >>> Times.calls
+        1
+    """
+    for name, cls in classes.items():
+        if name not in functions:
+            raise ValueError(
+                f"use_functions: there is no operation {name!r}; the operations are: "
+                f"{', '.join(functions)}"
+            )
+        if not (isinstance(cls, type) and issubclass(cls, Function)):
+            raise TypeError(
+                f"use_functions: {name}= must be a subclass of tinytorch.core.autograd.Function, "
+                f"got {cls!r}"
+            )
+    functions.update(classes)

@@ -48,14 +48,15 @@ class Sum(Function):
 
 
 class MatMul(Function):
-    """Z = A @ B for matrices A (n, k) and B (k, m);  dL/dA = grad @ B.T, dL/dB = A.T @ grad."""
+    """Z = A @ B for matrices A (n, k) and B (k, m), or batches of them (b, n, k) and (b, k, m);
+    dL/dA = grad @ B^T, dL/dB = A^T @ grad, where ^T swaps the last two axes."""
 
     def forward(self, a, b):
         self.a, self.b = a, b
         return a @ b
 
     def backward(self, grad):
-        return grad @ self.b.T, self.a.T @ grad
+        return grad @ np.swapaxes(self.b, -1, -2), np.swapaxes(self.a, -1, -2) @ grad
 
 
 class LinearFunction(Function):
@@ -127,8 +128,8 @@ def backward(root, grad=None):
     grads = {id(root): grad}
     for tensor in reversed(topological_order(root)):
         grad = grads.pop(id(tensor))
-        if tensor.grad_fn is None:
-            tensor.grad = Tensor(grad if tensor.grad is None else tensor.grad.data + grad)
+        if tensor.grad_fn is None:  # a leaf: a copy of its own, which zero_grad may change
+            tensor.grad = Tensor(np.array(grad) if tensor.grad is None else tensor.grad.data + grad)
             continue
         input_grads = tensor.grad_fn.backward(grad)
         if not isinstance(input_grads, tuple):
