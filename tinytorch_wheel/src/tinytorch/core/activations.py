@@ -7,12 +7,14 @@ single linear map, however many layers you stack. An activation bends the line i
     Sigmoid     y = 1 / (1 + exp(-x))                dy/dx = y * (1 - y)
     Tanh        y = tanh(x)                          dy/dx = 1 - y**2
     Softmax     y_i = exp(x_i) / sum_j exp(x_j)      dL/dx = y * (g - sum_j g_j * y_j)
-    LogSoftmax  y_i = x_i - log(sum_j exp(x_j))      (tinytorch.core.losses.log_softmax)
+    LogSoftmax  y_i = x_i - log(sum_j exp(x_j))      dL/dx = g - softmax(x) * sum_j g_j
 
 Each one is a ``Function`` (forward and backward side by side), a function for expressions
 (``relu(x)``, like ``torch.relu``) and a ``Module`` for ``Sequential`` (``ReLU()``, like
-``torch.nn.ReLU``). ``LogSoftmax`` is the module of ``log_softmax``, which lives with the losses
-because cross-entropy is built on it.
+``torch.nn.ReLU``). ``log_softmax`` is written in module 04, where cross-entropy needs it, but
+it is an activation like ``softmax`` and lives here; ``tinytorch.core.losses`` re-exports it. The
+file imports only the tensor, the autograd ``Function`` and ``Module``, never the layers or the
+losses, so it reads in the course's order.
 
 The exponentials are written so that they cannot overflow, whatever the input: ``sigmoid``
 only ever takes ``exp`` of a non-positive number, and ``softmax`` subtracts the maximum first.
@@ -21,8 +23,7 @@ only ever takes ``exp`` of a non-positive number, and ``softmax`` subtracts the 
 import numpy as np
 
 from tinytorch.core.autograd import Function
-from tinytorch.core.layers import Module
-from tinytorch.core.losses import log_softmax
+from tinytorch.core.module import Module
 from tinytorch.core.tensor import Tensor
 
 __all__ = ["ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "relu", "sigmoid", "tanh",
@@ -37,6 +38,15 @@ def _check_input(owner, x):
         raise TypeError(
             f"{owner}: input must be a Tensor, got {type(x).__name__}; wrap it first, "
             f"e.g. Tensor(np.array(...))"
+        )
+
+
+def _check_floating_input(owner, x):
+    _check_input(owner, x)
+    if x.data.dtype.kind != "f":  # float16/32/64; kind is cheaper than np.issubdtype
+        raise TypeError(
+            f"{owner}: input must be a floating-point tensor, got dtype {x.dtype}; convert "
+            f"it, e.g. Tensor(input.data.astype(np.float32))"
         )
 
 
@@ -267,6 +277,66 @@ class Softmax(Module):
         return f"dim={self.dim}"
 
 
+# ===== log_softmax ==============================================================================
+
+
+def _log_softmax(x, axis):
+    """x - max - log(sum(exp(x - max))): after the shift the largest exponent is exp(0) = 1."""
+    out = x - x.max(axis=axis, keepdims=True)
+    out -= np.log(np.exp(out).sum(axis=axis, keepdims=True))
+    return out
+
+
+class LogSoftmaxFunction(Function):
+    """y = x - logsumexp(x);  dL/dx = g - softmax(x) * sum(g), with softmax(x) = exp(y)."""
+
+    def forward(self, x, dim):
+        self.dim = dim
+        self.y = _log_softmax(x, dim)
+        return self.y
+
+    def backward(self, grad):
+        return grad - np.exp(self.y) * grad.sum(axis=self.dim, keepdims=True)
+
+
+def log_softmax(x, dim=-1):
+    r"""Logarithm of the softmax along ``dim``, computed stably with the log-sum-exp trick.
+
+    log_softmax(x)_i = x_i - log(sum_j exp(x_j)) = (x_i - m) - log(sum_j exp(x_j - m)),
+    m = max_j x_j
+
+    Subtracting the maximum changes nothing mathematically, but the largest exponent becomes
+    exp(0) = 1, so nothing overflows even for logits of 1e4 (where ``exp`` alone gives inf).
+    ``LogSoftmax`` below is this function as a module; ``tinytorch.core.losses`` re-exports it,
+    as the losses are built on it.
+
+    Args:
+        x: a floating-point tensor of at least one dimension.
+        dim: the dimension that sums to one after ``exp`` (default: the last).
+
+    Shape:
+        input: any shape; output: the same shape.
+
+    Example:
+        >>> log_softmax(Tensor([[1000.0, 0.0]]))
+        Tensor([[    0., -1000.]])
+        >>> log_softmax(Tensor([0.0, 0.0])).exp()  # back to probabilities
+        Tensor([0.5, 0.5])
+    """
+    _check_floating_input("log_softmax", x)
+    if x.ndim == 0:
+        raise ValueError("log_softmax: input must have at least one dimension, got a scalar")
+    is_int = isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
+    if not is_int or not -x.ndim <= dim < x.ndim:
+        raise IndexError(
+            f"log_softmax: dim {dim!r} is out of range for an input of shape {x.shape} (use a "
+            f"dim from {-x.ndim} to {x.ndim - 1})"
+        )
+    if x.shape[dim] == 0:
+        raise ValueError(f"log_softmax: dimension {dim} of the input (shape {x.shape}) is empty")
+    return LogSoftmaxFunction.apply(x, dim=int(dim))
+
+
 # ===== LogSoftmax ==============================================================================
 
 
@@ -275,7 +345,7 @@ class LogSoftmax(Module):
 
     LogSoftmax(x)_i = x_i - log(sum_j exp(x_j)) = (x_i - m) - log(sum_j exp(x_j - m))
 
-    Computed by ``tinytorch.core.losses.log_softmax`` with the log-sum-exp trick, never as
+    Computed by ``log_softmax`` above with the log-sum-exp trick, never as
     ``log(softmax(x))``, which gives ``log(0) = -inf`` once a probability underflows.
 
     Args:

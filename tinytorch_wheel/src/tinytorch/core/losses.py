@@ -8,8 +8,8 @@ one loss per element or sample, and reduces them like ``torch.nn`` does::
     reduction="mean"   their mean (the default); with class weights the weighted mean
                        sum(w_i * l_i) / sum(w_i) over the targets that are not ignored
 
-The file follows the course: ``log_softmax`` (the stable building block), the regression losses
-(MSE, L1, Huber), the classification losses (cross-entropy, NLL) and the binary ones (BCE, BCE
+The file follows the course: ``log_softmax`` (the stable building block, defined with the
+activations and re-exported here), the regression losses (MSE, L1, Huber), the classification losses (cross-entropy, NLL) and the binary ones (BCE, BCE
 with logits). Cross-entropy is log-softmax followed by picking the target's log-probability, and
 its gradient is the famous ``softmax - onehot``, so it is one fused operation::
 
@@ -22,8 +22,9 @@ Stability comes from formulas, not from hidden epsilons: the log-sum-exp trick f
 
 import numpy as np
 
+from tinytorch.core.activations import _log_softmax, log_softmax
 from tinytorch.core.autograd import Function
-from tinytorch.core.layers import Module
+from tinytorch.core.module import Module
 from tinytorch.core.tensor import Tensor
 
 __all__ = [
@@ -220,65 +221,6 @@ def _reduce(losses, reduction, total_weight=None):
     if total_weight is None:
         return losses.mean()
     return WeightedMean.apply(losses, total_weight=np.asarray(total_weight, dtype=losses.dtype))
-
-
-# ===== log_softmax ==============================================================================
-
-
-def _log_softmax(x, axis):
-    """x - max - log(sum(exp(x - max))): after the shift the largest exponent is exp(0) = 1."""
-    out = x - x.max(axis=axis, keepdims=True)
-    out -= np.log(np.exp(out).sum(axis=axis, keepdims=True))
-    return out
-
-
-class LogSoftmaxFunction(Function):
-    """y = x - logsumexp(x);  dL/dx = g - softmax(x) * sum(g), with softmax(x) = exp(y)."""
-
-    def forward(self, x, dim):
-        self.dim = dim
-        self.y = _log_softmax(x, dim)
-        return self.y
-
-    def backward(self, grad):
-        return grad - np.exp(self.y) * grad.sum(axis=self.dim, keepdims=True)
-
-
-def log_softmax(x, dim=-1):
-    r"""Logarithm of the softmax along ``dim``, computed stably with the log-sum-exp trick.
-
-    log_softmax(x)_i = x_i - log(sum_j exp(x_j)) = (x_i - m) - log(sum_j exp(x_j - m)),
-    m = max_j x_j
-
-    Subtracting the maximum changes nothing mathematically, but the largest exponent becomes
-    exp(0) = 1, so nothing overflows even for logits of 1e4 (where ``exp`` alone gives inf).
-    ``tinytorch.core.activations.LogSoftmax`` is this function as a module.
-
-    Args:
-        x: a floating-point tensor of at least one dimension.
-        dim: the dimension that sums to one after ``exp`` (default: the last).
-
-    Shape:
-        input: any shape; output: the same shape.
-
-    Example:
-        >>> log_softmax(Tensor([[1000.0, 0.0]]))
-        Tensor([[    0., -1000.]])
-        >>> log_softmax(Tensor([0.0, 0.0])).exp()  # back to probabilities
-        Tensor([0.5, 0.5])
-    """
-    _check_floating("log_softmax", "input", x)
-    if x.ndim == 0:
-        raise ValueError("log_softmax: input must have at least one dimension, got a scalar")
-    is_int = isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
-    if not is_int or not -x.ndim <= dim < x.ndim:
-        raise IndexError(
-            f"log_softmax: dim {dim!r} is out of range for an input of shape {x.shape} (use a "
-            f"dim from {-x.ndim} to {x.ndim - 1})"
-        )
-    if x.shape[dim] == 0:
-        raise ValueError(f"log_softmax: dimension {dim} of the input (shape {x.shape}) is empty")
-    return LogSoftmaxFunction.apply(x, dim=int(dim))
 
 
 # ===== Regression losses ========================================================================

@@ -7,7 +7,7 @@ a network built from it.
 import numpy as np
 
 from tinytorch import Tensor
-from tinytorch.core.layers import Module
+from tinytorch.core.module import Module
 
 
 def relu(x):

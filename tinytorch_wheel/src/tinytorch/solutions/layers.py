@@ -10,7 +10,7 @@ import numpy as np
 
 import tinytorch
 from tinytorch import Tensor
-from tinytorch.core.layers import Module
+from tinytorch.core.module import Module
 
 
 class Linear(Module):

@@ -7,7 +7,7 @@ formulas (the log-sum-exp trick, exponents that are never positive, PyTorch's cl
 import numpy as np
 
 from tinytorch import Tensor
-from tinytorch.core.layers import Module
+from tinytorch.core.module import Module
 
 
 def log_softmax(x, dim=-1):
