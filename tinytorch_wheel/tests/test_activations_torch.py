@@ -57,3 +57,10 @@ def test_softmax_with_huge_logits(dtype, dim):
     assert np.all(np.isfinite(out.data))
     out = assert_matches_torch(LogSoftmax(dim=dim), torch.nn.LogSoftmax(dim=dim), x)
     assert np.all(np.isfinite(out.data))
+
+
+def test_relu_passes_the_gradient_at_nan_like_torch():
+    # torch's relu backward zeroes the gradient where the output is <= 0, which nan is not.
+    x = np.array([np.nan, -1.0, 0.0, 2.0])
+    assert_matches_torch(relu, torch.relu, x)
+    assert_matches_torch(ReLU(), torch.nn.ReLU(), x)

@@ -166,7 +166,9 @@ def test_reshape(x, data):
 
 @given(x=arrays(shapes(min_dims=1)), data=st.data())
 def test_transpose(x, data):
-    axes = data.draw(st.permutations(range(x.ndim)))
+    signs = data.draw(st.lists(st.booleans(), min_size=x.ndim, max_size=x.ndim))
+    axes = [a - x.ndim * negative
+            for a, negative in zip(data.draw(st.permutations(range(x.ndim))), signs)]
     assert_gradients_match(lambda t: t.transpose(*axes), x)
     assert_gradients_match(lambda t: t.T, x)
 
@@ -243,6 +245,24 @@ def test_grad_is_a_fresh_array_not_a_view_of_another_gradient():
     a.grad.data *= 10  # e.g. gradient clipping in place
     np.testing.assert_array_equal(b.grad.data, np.ones((2, 2)))
     assert a.grad.data.flags.writeable
+
+
+def test_grad_accepts_only_a_tensor_of_the_same_shape_or_none():
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(TypeError, match=r"\.grad must be a Tensor or None, got ndarray; wrap it: "
+                                        r"Tensor\(array\)"):
+        w.grad = np.ones((2, 3))
+    with pytest.raises(TypeError, match=r"\.grad must be a Tensor or None, got list"):
+        w.grad = [[1.0] * 3] * 2
+    with pytest.raises(ValueError, match=r"\.grad must have the tensor's shape \(2, 3\), got a "
+                                         r"gradient of shape \(3,\)"):
+        w.grad = Tensor(np.ones(3))
+    assert w.grad is None  # nothing was assigned
+    w.grad = Tensor(np.full((2, 3), 2.0))
+    (w * 3).sum().backward()  # accumulates onto the assigned gradient
+    np.testing.assert_array_equal(w.grad.data, np.full((2, 3), 5.0))
+    w.grad = None
+    assert w.grad is None
 
 
 def test_a_tensor_used_twice_gets_both_contributions():

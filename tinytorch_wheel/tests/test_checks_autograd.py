@@ -430,7 +430,9 @@ def test_checks_reject_wrong_versions(name, wrong):
         getattr(checks, name)(wrong)
     message = str(info.value)
     assert message.startswith(f"{name}: ")
-    for field in ("  input     ", "  expected  ", "  got       ", "  hint      "):
+    # a wrong result shows what was expected; code that raised shows where, in the learner's code
+    last = "  where     " if "your code raised" in message else "  expected  "
+    for field in ("  input     ", last, "  got       ", "  hint      "):
         assert field in message
 
 

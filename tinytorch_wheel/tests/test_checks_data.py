@@ -111,6 +111,18 @@ def loader_variant(length="right", drop="right", shuffle="right", stop="right"):
     return DataLoader
 
 
+class DataLoaderShufflingTheDataset(GoodDataLoader):
+    """Shuffles the dataset's own arrays (the same permutation for all), then reads in order."""
+
+    def __iter__(self):
+        if self.shuffle:
+            order = np.random.permutation(len(self.dataset))
+            for t in self.dataset.tensors:
+                t.data[...] = t.data[order]
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            yield self.dataset[slice(start, min(start + self.batch_size, len(self.dataset)))]
+
+
 EXERCISES = {
     "check_tensor_dataset": dict(
         reference=data.TensorDataset,
@@ -138,6 +150,7 @@ EXERCISES = {
             "shuffles inputs and labels apart": loader_variant(shuffle="apart"),
             "never shuffles": loader_variant(shuffle="ignored"),
             "stops a batch early": loader_variant(stop="early"),
+            "shuffles the dataset in place": DataLoaderShufflingTheDataset,
         },
     ),
 }

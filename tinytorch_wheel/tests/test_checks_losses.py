@@ -8,10 +8,13 @@ values first); the right formulas written that way fail too, because nothing is 
 graph, and so do versions with one piece cut from it.
 """
 
+import math
+
 import numpy as np
 import pytest
 
 from tinytorch.checks import losses as checks
+from tinytorch.checks._report import CheckFailure
 from tinytorch.core import losses
 from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor
@@ -118,6 +121,16 @@ def log_softmax_returning_numpy(x, dim=-1):
     return stable_log_softmax(x.data, dim)
 
 
+def log_softmax_with_one_maximum(x, dim=-1):
+    shifted = x - x.max()  # one maximum for the whole batch, not one per row
+    return shifted - shifted.exp().sum(axis=dim, keepdims=True).log()
+
+
+def log_softmax_shifted_by_the_mean(x, dim=-1):
+    shifted = x - x.mean(axis=dim, keepdims=True)  # enough in float64 for logits of 1000
+    return shifted - shifted.exp().sum(axis=dim, keepdims=True).log()
+
+
 # ===== MSE ========================================================================================
 
 GoodMSE = tensor_loss(lambda p, t: ((p - t) ** 2).mean())
@@ -194,6 +207,12 @@ def naive_cross_entropy(z, y):
     return -np.mean(np.log(pick(p, y)))
 
 
+def cross_entropy_shifting_in_place(z, y):
+    z.data -= z.data.max(axis=1, keepdims=True)  # stable, but it changes the caller's logits
+    log_probs = z - z.exp().sum(axis=1, keepdims=True).log()
+    return -log_probs[np.arange(len(z)), y.data].mean()
+
+
 WRONG_CROSS_ENTROPY = {
     "numpy on .data, then wrapped": numpy_loss(
         lambda z, y: -np.mean(pick(stable_log_softmax(z, 1), y))),
@@ -210,6 +229,9 @@ WRONG_CROSS_ENTROPY = {
         lambda z, y: -np.mean(pick(stable_log_softmax(z, 0), y))),
     "picks whole columns": numpy_loss(lambda z, y: -np.mean(stable_log_softmax(z, 1)[:, y])),
     "ignores the targets": numpy_loss(lambda z, y: -np.mean(stable_log_softmax(z, 1)[:, 0])),
+    "subtracts the maximum in place": tensor_loss(cross_entropy_shifting_in_place),
+    "one maximum for the batch": tensor_loss(
+        lambda z, y: -log_softmax_with_one_maximum(z, dim=1)[np.arange(len(z)), y.data].mean()),
 }
 
 # ===== binary cross-entropy =======================================================================
@@ -251,6 +273,11 @@ def clamped_after_multiplying_bce(p, y):
         return -np.mean(np.maximum(y * np.log(p), -100) + np.maximum((1 - y) * np.log(1 - p), -100))
 
 
+def bce_clamping_the_probabilities(p, y):
+    tiny = math.exp(-100)  # log(tiny) = -100 in float64; in float32 tiny is subnormal
+    return -(y * p.clip(min=tiny).log() + (1 - y) * (1 - p).clip(min=tiny).log()).mean()
+
+
 WRONG_BCE = {
     "numpy on .data, then wrapped": numpy_loss(clamped_bce),
     "log(1 - p) on .data": tensor_loss(bce_with_a_constant_second_log),
@@ -262,6 +289,7 @@ WRONG_BCE = {
     "only the positive term": numpy_loss(
         lambda p, y: -np.mean(y * np.maximum(np.log(np.maximum(p, 1e-300)), -100))),
     "arguments swapped": numpy_loss(lambda p, y: clamped_bce(y, p)),
+    "probabilities clamped at exp(-100)": tensor_loss(bce_clamping_the_probabilities),
 }
 
 # ===== BCE with logits ============================================================================
@@ -319,6 +347,8 @@ EXERCISES = [  # check, reference, learner-style right answer, wrong versions
         "returns a numpy array": log_softmax_returning_numpy,
         "numpy on .data, then wrapped": numpy_log_softmax,
         "log-sum-exp on .data": log_softmax_with_a_constant_log_sum,
+        "one maximum for the batch": log_softmax_with_one_maximum,
+        "shifted by the mean": log_softmax_shifted_by_the_mean,
     }),
     (checks.check_mse_loss, losses.MSELoss, GoodMSE, WRONG_MSE),
     (checks.check_huber_loss, losses.HuberLoss, GoodHuber, WRONG_HUBER),
@@ -377,6 +407,28 @@ def test_a_naive_log_softmax_is_told_about_the_log_sum_exp_trick():
     with pytest.raises(AssertionError, match="log-sum-exp") as info:
         checks.check_log_softmax(naive_log_softmax)
     assert "'a row with a very large logit'" in str(info.value)
+
+
+def test_a_log_softmax_that_keeps_the_shift_is_told_so():
+    with pytest.raises(AssertionError) as info:
+        checks.check_log_softmax(log_softmax_forgetting_the_max)
+    hint = str(info.value).splitlines()[-1]
+    assert "off by the same amount" in hint and "maximum" in hint and "log missing" not in hint
+
+
+@pytest.mark.parametrize("check, name, diagnosis", [
+    (checks.check_log_softmax, "over the whole array", "normalised over the whole tensor"),
+    (checks.check_log_softmax, "softmax, missing log", "these are probabilities"),
+    (checks.check_mse_loss, "sum instead of mean", "summed"),
+    (checks.check_cross_entropy_loss, "sum instead of mean", "summed"),
+    (checks.check_cross_entropy_loss, "missing minus sign", "opposite sign"),
+    (checks.check_binary_cross_entropy_loss, "missing minus sign", "opposite sign"),
+], ids=lambda value: getattr(value, "__name__", value))
+def test_a_wrong_answer_is_told_what_it_shows(check, name, diagnosis):
+    wrong = next(w for c, n, w in WRONG if c is check and n == name)
+    with pytest.raises(AssertionError) as info:
+        check(wrong)
+    assert diagnosis in str(info.value).splitlines()[-1]
 
 
 def test_bce_without_the_clamp_is_told_about_the_clamp():
@@ -441,13 +493,15 @@ def test_a_stub_propagates_its_not_implemented_error(check):
         check(stub)
 
 
-def test_an_error_in_the_learners_code_propagates_with_the_case_named(capsys):
+def test_an_error_in_the_learners_code_is_reported_with_the_case_named_and_chained():
     def broken(x, dim=-1):
         return Tensor(x.data @ np.ones(7))  # shapes that do not fit: numpy raises ValueError
 
-    with pytest.raises(ValueError):
+    with pytest.raises(CheckFailure) as info:
         checks.check_log_softmax(broken)
-    assert "your code raised an error" in capsys.readouterr().out
+    assert "your code raised an error on" in str(info.value)
+    assert "your code raised ValueError" in str(info.value)
+    assert isinstance(info.value.__cause__, ValueError)
 
 
 @pytest.mark.parametrize("check", [c for c, *_ in EXERCISES[1:]], ids=lambda c: c.__name__)

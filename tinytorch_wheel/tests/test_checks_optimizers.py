@@ -13,16 +13,19 @@ from tinytorch.core.optimizers import Optimizer
 
 
 def learner_optimizer(update, **defaults):
-    """An optimizer class as a learner writes it: a constructor with keywords and an update."""
+    """An optimizer class as a learner writes it: a constructor that keeps its keywords as
+    attributes (self.lr, ...), read again at every step, and an update."""
 
     class LearnerOptimizer(Optimizer):
         def __init__(self, params, **options):
             super().__init__(params)
-            self.options = {**defaults, **options}
+            self.names = {**defaults, **options}
+            for name, value in self.names.items():
+                setattr(self, name, value)
             self.shared = {}
 
         def update(self, p, grad, state):
-            update(self, p, grad, state, **self.options)
+            update(self, p, grad, state, **{name: getattr(self, name) for name in self.names})
 
     return LearnerOptimizer
 
@@ -49,6 +52,11 @@ def sgd_squared(opt, p, g, state, lr, momentum=0.0):
 
 def sgd_fixed_lr(opt, p, g, state, lr, momentum=0.0):
     p.data -= 0.1 * g
+
+
+def sgd_scaling_the_gradient(opt, p, g, state, lr, momentum=0.0):
+    g *= lr  # g is p.grad.data: the gradient itself is scaled
+    p.data -= g
 
 
 class SGDOnlyFirst(Optimizer):
@@ -117,6 +125,29 @@ def momentum_counted_twice(opt, p, g, state, lr, momentum=0.0):
     p.data -= lr * (g + state["buf"])
 
 
+def momentum_aliasing_the_gradient(opt, p, g, state, lr, momentum=0.0):
+    if "buf" not in state:
+        state["buf"] = g  # no copy: the buffer is p.grad's own array
+    else:
+        state["buf"] *= momentum
+        state["buf"] += g
+    p.data -= lr * state["buf"]
+
+
+def momentum_with_lr_in_the_buffer(opt, p, g, state, lr, momentum=0.0):
+    state["buf"] = lr * g if "buf" not in state else momentum * state["buf"] + lr * g
+    p.data -= state["buf"]
+
+
+class MomentumWithZeroGradients(learner_optimizer(sgd)):
+    """Treats a missing gradient as zeros: the buffer still moves the parameter."""
+
+    def step(self):
+        for p, state in zip(self.params, self.state):
+            g = np.zeros_like(p.data) if p.grad is None else p.grad.data
+            sgd(self, p, g, state, self.lr, self.momentum)
+
+
 def momentum_lagging(opt, p, g, state, lr, momentum=0.0):
     old = state.get("buf", np.zeros_like(g))
     p.data -= lr * (g if "buf" not in state else old)
@@ -131,7 +162,7 @@ def adam(opt, p, g, state, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
     if not state:
         state.update(t=0, m=np.zeros_like(g), v=np.zeros_like(g))
     state["t"] += 1
-    t = state["t"]
+    t = opt.t if global_t else state["t"]
     if weight_decay and decay == "decoupled":
         p.data *= 1 - (lr if decay_lr else 1.0) * weight_decay
     if weight_decay and decay == "l2":
@@ -152,6 +183,24 @@ def variant(**fixed):
     def update(opt, p, g, state, **options):
         adam(opt, p, g, state, **{**options, **fixed})
     return update
+
+
+class AdamWithOneStepCount(learner_optimizer(variant(global_t=True))):
+    """Counts the optimizer's steps, not each parameter's: a late parameter starts at t > 1."""
+
+    def step(self):
+        self.t = getattr(self, "t", 0) + 1
+        super().step()
+
+
+class AdamWDecayingEveryParameter(learner_optimizer(adam, weight_decay=0.01)):
+    """Decays the parameters without a gradient too (adam() decays those with one)."""
+
+    def step(self):
+        for p in self.params:
+            if p.grad is None:
+                p.data *= 1 - self.lr * self.weight_decay
+        super().step()
 
 
 def adam_as_sgd(opt, p, g, state, lr, **ignored):
@@ -189,6 +238,7 @@ EXERCISES = {
             "updates only the first parameter": SGDOnlyFirst,
             "rebinds instead of updating in place": SGDRebinding,
             "keeps the first gradients": SGDStaleGradient,
+            "scales p.grad in place": learner_optimizer(sgd_scaling_the_gradient),
         },
     ),
     "check_sgd_momentum": dict(
@@ -201,6 +251,9 @@ EXERCISES = {
             "forgets the buffer between steps": learner_optimizer(momentum_forgotten),
             "adds gradient and buffer": learner_optimizer(momentum_counted_twice),
             "uses last step's buffer": learner_optimizer(momentum_lagging),
+            "buffer aliases the gradient": learner_optimizer(momentum_aliasing_the_gradient),
+            "lr inside the buffer": learner_optimizer(momentum_with_lr_in_the_buffer),
+            "a missing gradient counts as zeros": MomentumWithZeroGradients,
         },
     ),
     "check_adam_step": dict(
@@ -214,6 +267,7 @@ EXERCISES = {
             "m without the 1 - beta1 factor": learner_optimizer(variant(no_one_minus=True)),
             "hard-coded betas": learner_optimizer(adam_fixed_betas),
             "plain SGD": learner_optimizer(adam_as_sgd),
+            "one step count for all parameters": AdamWithOneStepCount,
         },
     ),
     "check_adamw_step": dict(
@@ -225,6 +279,7 @@ EXERCISES = {
             "decay without the learning rate": learner_optimizer(variant(decay_lr=False)),
             "no decay at all": learner_optimizer(variant(decay="none")),
             "no bias correction": learner_optimizer(variant(bias_correction=False)),
+            "decays parameters without a gradient": AdamWDecayingEveryParameter,
         },
     ),
 }

@@ -83,6 +83,29 @@ def wrong(name, **methods):
     return type(name, (Learner,), methods)
 
 
+def mean_dividing_in_place(self, axis=None, keepdims=False):
+    count = self.data.size // np.sum(self.data, axis=axis, keepdims=keepdims).size
+    self.data /= count  # divides the caller's tensor too
+    return type(self)(np.asarray(self.data.sum(axis=axis, keepdims=keepdims)))
+
+
+def mean_counting_one_axis(self, axis=None, keepdims=False):
+    count = self.data.shape[axis] if isinstance(axis, int) else self.data.size
+    return type(self)(np.asarray(self.data.sum(axis=axis, keepdims=keepdims) / count))
+
+
+def sum_forgetting_keepdims_without_axis(self, axis=None, keepdims=False):
+    if axis is None:
+        return type(self)(np.asarray(self.data.sum()))
+    return type(self)(np.asarray(self.data.sum(axis=axis, keepdims=keepdims)))
+
+
+def max_with_a_negative_axis_from_len(self, axis=None, keepdims=False):
+    if axis is not None and axis < 0:
+        axis = len(self.data) + axis  # the length of the first dimension, not self.ndim
+    return type(self)(np.asarray(self.data.max(axis=axis, keepdims=keepdims)))
+
+
 WRONG = {
     "check_tensor_creation": [
         wrong("KeepsTheList", __init__=lambda self, data: setattr(self, "data", data)),
@@ -132,6 +155,10 @@ WRONG = {
             axis=axis, keepdims=keepdims)),
         wrong("AxisZeroAlways", max=lambda self, axis=None, keepdims=False: type(self)(
             np.asarray(self.data.max(axis=None if axis is None else 0, keepdims=keepdims)))),
+        wrong("MeanDividesInPlace", mean=mean_dividing_in_place),
+        wrong("MeanCountsOneAxis", mean=mean_counting_one_axis),
+        wrong("KeepdimsOnlyWithAxis", sum=sum_forgetting_keepdims_without_axis),
+        wrong("NegativeAxisFromLen", max=max_with_a_negative_axis_from_len),
     ],
     "check_reshape_and_transpose": [
         wrong("FortranOrder", reshape=lambda self, *shape: type(self)(

@@ -177,6 +177,8 @@ def test_collate_kinds():
     assert collate([True, False]).dtype == np.bool_
     batch = collate([{"a": 1, "b": Tensor([1.0])}, {"a": 2, "b": Tensor([2.0])}])
     assert batch["a"].tolist() == [1, 2] and batch["b"].shape == (2, 1)
+    mixed = collate([Tensor([1.0, 2.0]), np.array([3.0, 4.0], dtype=np.float32)])
+    assert mixed.tolist() == [[1.0, 2.0], [3.0, 4.0]] and mixed.dtype == np.float32
     with pytest.raises(ValueError, match="different shapes"):
         collate([np.zeros(2), np.zeros(3)])
     with pytest.raises(ValueError, match="different lengths"):
@@ -210,6 +212,87 @@ def test_dataloader_rejects_bad_datasets():
 def test_repr():
     assert repr(DataLoader(numbered(4), batch_size=2)) == (
         "DataLoader(TensorDataset of 4 samples, batch_size=2, shuffle=False, drop_last=False)")
+
+
+# ----- batches are copies, and collate looks at every sample (issue 11) ----------------------
+class Rows(Dataset):
+    """A hand-written dataset whose samples are views of its arrays (``X[i]`` is a view)."""
+
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], self.y[i]
+
+
+def rows(n):
+    data = numbered(n)
+    return Rows(data.tensors[0].data, data.tensors[1].data)
+
+
+def stored_arrays(data):
+    return [t.data for t in data.tensors] if isinstance(data, TensorDataset) else [data.X, data.y]
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 7])
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("make", [numbered, rows])
+def test_editing_a_batch_in_place_never_changes_the_dataset(make, shuffle, batch_size):
+    # PyTorch's default_collate copies: a learner who scales a batch in place (x *= 2) must not
+    # scale the data set itself, again in every epoch.
+    data = make(7)
+    original = [a.copy() for a in stored_arrays(data)]
+    loader = DataLoader(data, batch_size=batch_size, shuffle=shuffle, seed=0)
+    for _ in range(2):
+        for x, y in loader:
+            x.data *= 2
+            y.data += 1
+    for now, before in zip(stored_arrays(data), original):
+        np.testing.assert_array_equal(now, before)
+
+
+@pytest.mark.parametrize("samples, values, dtype", [
+    ([0, 0.5], [0.0, 0.5], np.float32),       # one float makes the batch float
+    ([2, 0.25, 1], [2.0, 0.25, 1.0], np.float32),
+    ([True, 2], [1, 2], np.int64),            # a bool among ints is the int 1
+    ([True, 0.5], [1.0, 0.5], np.float32),
+    ([0.5, 1], [0.5, 1.0], np.float32),       # float32 here; default_collate gives float64
+])
+def test_collate_numbers_take_the_dtype_of_the_whole_batch(samples, values, dtype):
+    batch = collate(samples)
+    assert batch.dtype == dtype
+    assert batch.tolist() == values
+
+
+@pytest.mark.parametrize("samples, error, message", [
+    ([1.0, None], TypeError, "cannot make a batch of NoneType"),
+    ([1, "a"], TypeError, "cannot make a batch of str"),
+    ([1, np.zeros(2)], TypeError, "mix"),
+    ([(1, 2), {"a": 1, "b": 2}], TypeError, "mix"),
+    ([{"a": 1}, {"b": 2}], ValueError, r"different keys.*\['a'\].*\['b'\]"),
+    ([{"a": 1}, {"a": 2, "b": 3}], ValueError, "different keys"),
+])
+def test_collate_checks_every_sample_not_only_the_first(samples, error, message):
+    with pytest.raises(error, match=message):
+        collate(samples)
+
+
+@pytest.mark.parametrize("state", [
+    {"generator": 5},
+    {"generator": {"bit_generator": "PCG64", "state": "garbage"}},
+    {"generator": {"bit_generator": "PCG64"}},
+    {"generator": {"bit_generator": "PCG64", "state": {"state": -1, "inc": 1}, "has_uint32": 0,
+                   "uinteger": 0}},
+])
+def test_load_state_dict_refuses_a_damaged_generator_state_and_keeps_its_own(state):
+    loader = DataLoader(numbered(4), seed=0)
+    before = loader.state_dict()
+    with pytest.raises(ValueError, match="DataLoader.load_state_dict: .*generator state"):
+        loader.load_state_dict(state)
+    assert loader.state_dict() == before
 
 
 # ----- load_digits -----------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from conftest import arrays, assert_gradients_match
 from tinytorch import Tensor, manual_seed
 from tinytorch.core.activations import ReLU
 from tinytorch.core.layers import Dropout, Linear, LinearFunction, Module, Sequential
+from tinytorch.core.optimizers import SGD
+from tinytorch.core.training import load_checkpoint, save_checkpoint
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -132,6 +134,86 @@ def test_load_state_dict_errors():
     with pytest.raises(ValueError, match=r"load_state_dict: weight has shape \(2, 3\) in the state "
                                          r"but \(3, 2\) in the model"):
         layer.load_state_dict({"weight": np.ones((2, 3)), "bias": np.ones(3)})
+
+
+# A frozen parameter (requires_grad=False after it was created) is still a parameter, as an
+# nn.Parameter is in PyTorch: the optimizer skips it (no .grad), the checkpoint keeps it.
+def test_a_frozen_parameter_stays_a_parameter():
+    layer = Linear(3, 2)
+    layer.bias.requires_grad = False
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
+    assert layer.parameters()[1] is layer.bias
+    assert list(layer.state_dict()) == ["weight", "bias"]
+    layer(Tensor(np.ones((4, 3), dtype=np.float32))).sum().backward()
+    assert layer.weight.grad is not None and layer.bias.grad is None
+    layer.bias.requires_grad = True  # unfrozen, it trains again
+    layer(Tensor(np.ones((4, 3), dtype=np.float32))).sum().backward()
+    np.testing.assert_array_equal(layer.bias.grad.data, [4.0, 4.0])
+
+
+def test_freezing_works_in_a_module_that_skips_module_init():
+    class NoInit(Module):
+        def __init__(self):  # no super().__init__(): Module must cope, as it does for .training
+            self.scale = Tensor(np.array([2.0]), requires_grad=True)
+            self.constant = Tensor(np.array([1.0]))
+
+    model = NoInit()
+    model.scale.requires_grad = False
+    assert [name for name, _ in model.named_parameters()] == ["scale"]
+    assert list(model.state_dict()) == ["scale"]
+
+
+def test_load_state_dict_fills_a_frozen_parameter():
+    source, target = Linear(2, 2), Linear(2, 2)
+    for layer in (source, target):
+        layer.bias.requires_grad = False
+    target.load_state_dict(source.state_dict())
+    np.testing.assert_array_equal(target.bias.data, source.bias.data)
+    assert not target.bias.requires_grad  # loading values does not unfreeze
+
+
+def test_a_checkpoint_keeps_a_frozen_parameter(tmp_path):
+    def frozen_model():
+        model = Sequential(Linear(3, 4), ReLU(), Linear(4, 1))
+        model[0].bias.requires_grad = False
+        return model
+
+    model = frozen_model()
+    optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(Tensor(np.ones((2, 3), dtype=np.float32))).sum().backward()
+    optimizer.step()
+    save_checkpoint(tmp_path / "frozen.npz", model, optimizer, epoch=1)
+    fresh = frozen_model()
+    load_checkpoint(tmp_path / "frozen.npz", fresh, SGD(fresh.parameters(), lr=0.1, momentum=0.9))
+    saved, restored = model.state_dict(), fresh.state_dict()
+    assert list(restored) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    for name in saved:
+        np.testing.assert_array_equal(restored[name], saved[name], err_msg=name)
+
+
+def test_load_state_dict_changes_nothing_when_a_later_entry_is_wrong():
+    model = Sequential(Linear(2, 2), Linear(2, 2))
+    before = model.state_dict()
+    state = Sequential(Linear(2, 2), Linear(2, 2)).state_dict()
+    state["1.weight"] = np.ones((3, 3))  # found only after 0.weight and 0.bias
+    with pytest.raises(ValueError, match=r"1.weight has shape \(3, 3\) in the state"):
+        model.load_state_dict(state)
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[name], err_msg=name)
+
+
+@pytest.mark.parametrize("value, got", [
+    (np.array([["a", "b"], ["c", "d"]]), "<U1"),
+    (None, "object"),
+    (np.array([[1, 2], [3, 4]], dtype=object), "object"),
+])
+def test_load_state_dict_wants_numbers(value, got):
+    layer = Linear(2, 2)
+    before = layer.state_dict()
+    with pytest.raises(TypeError, match=rf"load_state_dict: weight must hold numbers, got dtype "
+                                        rf"{got}"):
+        layer.load_state_dict({"weight": value, "bias": np.zeros(2)})
+    np.testing.assert_array_equal(layer.bias.data, before["bias"])
 
 
 def test_repr_like_torch():
@@ -319,6 +401,13 @@ def test_dropout_in_eval_mode_and_with_p_0_is_the_identity():
     assert Dropout(0.0)(x) is x
     model = Sequential(Linear(4, 4), Dropout(0.9)).eval()
     np.testing.assert_array_equal(model(x).data, model(x).data)
+
+
+def test_dropout_p_may_be_a_numpy_number(seeded):
+    drop = Dropout(np.float32(0.25))  # as torch.nn.Dropout accepts it
+    assert drop.p == 0.25
+    y = drop(Tensor(np.ones(1000, dtype=np.float32))).data
+    assert set(np.unique(y)) == {0.0, np.float32(1 / 0.75)}
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.0, 1.5, "0.5", None])

@@ -64,6 +64,26 @@ def test_an_mlp_matches_torch():
     assert list(ours.state_dict()) == list(theirs.state_dict())
 
 
+@pytest.mark.parametrize("frozen", [["bias"], ["weight"], ["weight", "bias"]], ids=str)
+def test_frozen_parameters_stay_parameters_like_torch(frozen):
+    ours = Sequential(Linear(3, 4), ReLU(), Linear(4, 2))
+    theirs = torch.nn.Sequential(torch_copy(ours[0]), torch.nn.ReLU(), torch_copy(ours[2]))
+    for name in frozen:
+        getattr(ours[0], name).requires_grad = False
+        getattr(theirs[0], name).requires_grad = False
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert ([(name, p.requires_grad) for name, p in ours.named_parameters()]
+            == [(name, p.requires_grad) for name, p in theirs.named_parameters()])
+    x = np.random.default_rng(3).normal(size=(5, 3)).astype(np.float32)
+    assert_matches_torch(ours, theirs, x)
+    for (name, mine), (_, reference) in zip(ours.named_parameters(), theirs.named_parameters()):
+        if reference.grad is None:
+            assert mine.grad is None, name
+        else:
+            np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-5,
+                                       atol=1e-6, err_msg=name)
+
+
 @pytest.mark.parametrize("p", [0.2, 0.5])
 def test_dropout_has_torchs_semantics(p):
     # The masks come from different generators; what must agree is what a mask does.

@@ -180,6 +180,11 @@ def test_huber_gradient_is_the_clipped_error():
     np.testing.assert_allclose(x.grad.data, [-1.0, -0.5, 0.0, 0.5, 1.0])
 
 
+def test_huber_delta_may_be_a_numpy_number():
+    loss = HuberLoss(delta=np.float32(0.5))(Tensor(f64([0.0, 3.0])), Tensor(np.zeros(2)))
+    np.testing.assert_allclose(loss.item(), (0 + 0.5 * (3 - 0.25)) / 2, rtol=1e-7)
+
+
 def test_l1_gradient_is_zero_where_prediction_equals_target():
     x = Tensor(f64([1.0, 2.0]), requires_grad=True)
     L1Loss(reduction="sum")(x, Tensor(f64([1.0, 0.0]))).backward()
@@ -210,6 +215,14 @@ def test_cross_entropy_label_smoothing_worked_numbers():
     loss = CrossEntropyLoss(label_smoothing=0.2)(Tensor(logits), index_tensor([0]))
     np.testing.assert_allclose(loss.item(), -(0.9 * np.log(0.25) + 0.1 * np.log(0.75)),
                                rtol=1e-12)
+
+
+def test_label_smoothing_may_be_a_numpy_number():
+    # As above with numpy's float32 0.2 (torch.nn.CrossEntropyLoss accepts it too)
+    logits = f64([[0.0, np.log(3.0)]])
+    loss = CrossEntropyLoss(label_smoothing=np.float32(0.2))(Tensor(logits), index_tensor([0]))
+    np.testing.assert_allclose(loss.item(), -(0.9 * np.log(0.25) + 0.1 * np.log(0.75)),
+                               rtol=1e-7)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

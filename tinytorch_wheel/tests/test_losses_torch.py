@@ -213,11 +213,36 @@ def test_binary_cross_entropy(shape, weight_shape, with_extremes, reduction, dty
     weight = {None: None, "same": np.linspace(0.5, 2, np.prod(shape)).reshape(shape),
               "last-dim": np.linspace(0.5, 2, shape[-1])}[weight_shape]
     weight = None if weight is None else weight.astype(dtype)
-    # PyTorch's target gradient is +-inf at p = 0 or 1 (ours stays finite): compare it inside only.
-    grad_of = (0,) if with_extremes else (0, 1)
+    # The target's gradient too: -logit(p), which PyTorch leaves unclamped (+-inf at p = 0 or 1).
     compare(BCELoss(weight=optional(weight), reduction=reduction),
             torch.nn.BCELoss(weight=optional_torch(weight), reduction=reduction),
-            [p, y], dtype, grad_of=grad_of)
+            [p, y], dtype, grad_of=(0, 1))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_binary_cross_entropy_where_the_logs_are_clamped(dtype):
+    # From p far below e^-100 (the loss clamps log(p) at -100; the target's gradient, -logit(p),
+    # is not clamped) to ordinary values.
+    tiny = np.finfo(dtype).tiny
+    p = np.array([tiny, 1e-44, 1e-30, 1 - np.finfo(dtype).eps / 2, 0.5])
+    y = np.array([0.5, 1.0, 0.0, 0.25, 0.5])
+    compare(BCELoss(reduction="none"), torch.nn.BCELoss(reduction="none"), [p, y], dtype,
+            grad_of=(0, 1))
+
+
+@pytest.mark.parametrize("ours, theirs", [(BCELoss, torch.nn.BCELoss),
+                                          (BCEWithLogitsLoss, torch.nn.BCEWithLogitsLoss)],
+                         ids=["BCELoss", "BCEWithLogitsLoss"])
+@pytest.mark.parametrize("input_shape, target_shape", [((4, 1), (4,)), ((4,), (4, 1)),
+                                                       ((4, 3), (3,))])
+def test_binary_losses_refuse_a_target_of_another_shape_like_torch(ours, theirs, input_shape,
+                                                                   target_shape):
+    # Unlike its regression losses, which warn and broadcast, PyTorch refuses these outright.
+    p, y = np.full(input_shape, 0.5), np.full(target_shape, 0.5)
+    with pytest.raises(ValueError, match="size"):
+        theirs()(torch.tensor(p), torch.tensor(y))
+    with pytest.raises(ValueError, match=rf"input has shape \({input_shape[0]},"):
+        ours()(Tensor(p), Tensor(y))
 
 
 @pytest.mark.parametrize("shape", [(12,), (4, 3)])

@@ -147,11 +147,23 @@ def test_works_with_a_model():
     np.testing.assert_allclose(layer.weight.data, before - 0.1 * layer.weight.grad.data, rtol=1e-6)
 
 
+def test_a_frozen_parameter_is_accepted_and_skipped():
+    # As in PyTorch: a parameter frozen with requires_grad = False stays in model.parameters(),
+    # gets no .grad, and the optimizer leaves it (and its state) alone, weight decay included.
+    layer = Linear(2, 1)
+    layer.bias.requires_grad = False
+    bias = layer.bias.data.copy()
+    opt = AdamW(layer.parameters(), lr=0.1, weight_decay=0.5)
+    layer(Tensor(np.ones((3, 2), dtype=np.float32))).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(layer.bias.data, bias)
+    assert opt.state[1] == {} and opt.state[0]["step"] == 1
+
+
 # ----- validation ------------------------------------------------------------------------------
 @pytest.mark.parametrize("make, error, message", [
     (lambda: SGD([], lr=0.1), ValueError, "empty parameter list"),
     (lambda: SGD(iter([]), lr=0.1), ValueError, "empty parameter list"),
-    (lambda: SGD([Tensor([1.0])], lr=0.1), ValueError, "does not require gradients"),
     (lambda: SGD([np.zeros(3)], lr=0.1), TypeError, "must be a Tensor"),
     (lambda: SGD(param([1.0]), lr=0.1), TypeError, "single Tensor"),
     (lambda: SGD(Linear(2, 2), lr=0.1), TypeError, "model.parameters()"),
@@ -256,6 +268,112 @@ def test_load_state_dict_rejects_mismatches(change, message):
     change(state)
     with pytest.raises(ValueError, match=message):
         Adam([param([0.0, 0.0])]).load_state_dict(state)
+
+
+def adam_after_one_step():
+    p = param([1.0, 2.0])
+    opt = Adam([p], lr=0.01)
+    set_grad(p, [1.0, -1.0])
+    opt.step()
+    return opt
+
+
+def sgd_after_one_step():
+    p = param([1.0, 2.0])
+    opt = SGD([p], lr=0.1, momentum=0.9)
+    set_grad(p, [1.0, -1.0])
+    opt.step()
+    return opt
+
+
+def setitem(container, key, value):
+    container[key] = value
+
+
+def hyper(name, value):
+    return lambda s: setitem(s["hyperparameters"], name, value)
+
+
+def state0(name, value):
+    return lambda s: setitem(s["state"][0], name, value)
+
+
+# Each change makes a state that the constructor or update() would never make:
+# name of the case -> (the optimizer, what is done to its state dict, the message).
+INVALID_STATES = {
+    "negative-lr": (adam_after_one_step, hyper("lr", -1.0),
+                    r"the saved hyper-parameters are invalid: Adam: invalid learning rate lr "
+                    r"-1.0; it must be >= 0"),
+    "lr-string": (adam_after_one_step, hyper("lr", "0.1"),
+                  r"invalid: Adam: learning rate lr must be a number, got '0.1'"),
+    "beta1-is-1": (adam_after_one_step, hyper("betas", [1.0, 0.999]),
+                   r"invalid: Adam: invalid beta1 \(betas\[0\]\) 1.0; it must be in \[0.0, 1.0\)"),
+    "one-beta": (adam_after_one_step, hyper("betas", [0.9]),
+                 r"invalid: Adam: betas must be a pair \(beta1, beta2\), got \[0.9\]"),
+    "negative-eps": (adam_after_one_step, hyper("eps", -1e-8),
+                     r"invalid: Adam: invalid epsilon eps"),
+    "amsgrad-string": (adam_after_one_step, hyper("amsgrad", "yes"),
+                       r"invalid: Adam: amsgrad must be True or False, got 'yes'"),
+    "nesterov-int": (sgd_after_one_step, hyper("nesterov", 1),
+                     r"invalid: SGD: nesterov must be True or False, got 1"),
+    "nesterov-without-momentum": (
+        sgd_after_one_step, lambda s: s["hyperparameters"].update(momentum=0.0, nesterov=True),
+        r"invalid: SGD: Nesterov momentum requires a momentum > 0"),
+    "hyperparameters-a-list": (adam_after_one_step, lambda s: setitem(s, "hyperparameters", ["lr"]),
+                               r"'hyperparameters' must be a dict of name -> value, got list"),
+    "state-a-dict": (adam_after_one_step, lambda s: setitem(s, "state", {0: {}}),
+                     r"'state' must be a list with one dict per parameter, got dict"),
+    "state-entry-a-list": (adam_after_one_step, lambda s: setitem(s["state"], 0, [1, 2]),
+                           r"state\[0\] must be a dict, got list"),
+    "missing-exp_avg_sq": (adam_after_one_step, lambda s: s["state"][0].pop("exp_avg_sq"),
+                           r"state\[0\] has the keys \['exp_avg', 'step'\], but Adam keeps "
+                           r"\['exp_avg', 'exp_avg_sq', 'step'\] \(or none before the "
+                           r"parameter's first update\)"),
+    "unknown-key": (adam_after_one_step, state0("momentum", np.zeros(2)),
+                    r"state\[0\] has the keys \['exp_avg', 'exp_avg_sq', 'momentum', 'step'\]"),
+    "amsgrad-without-its-state": (
+        adam_after_one_step, hyper("amsgrad", True),
+        r"but Adam keeps \['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'step'\]"),
+    "buffer-without-momentum": (
+        sgd_after_one_step, hyper("momentum", 0.0),
+        r"state\[0\] has the keys \['momentum_buffer'\], but SGD keeps \[\]"),
+    "negative-step": (adam_after_one_step, state0("step", -1),
+                      r"state\[0\]\['step'\] must be a step count \(an integer >= 0\), got -1"),
+    "fractional-step": (adam_after_one_step, state0("step", 1.5),
+                        r"state\[0\]\['step'\] must be a step count \(an integer >= 0\), "
+                        r"got 1.5"),
+    "list-not-array": (adam_after_one_step, state0("exp_avg", [0.0, 0.0]),
+                       r"state\[0\]\['exp_avg'\] must be a floating-point numpy array, got "
+                       r"\[0.0, 0.0\]"),
+    "string-array": (adam_after_one_step, state0("exp_avg", np.array(["a", "b"])),
+                     r"state\[0\]\['exp_avg'\] must be a floating-point numpy array, got"),
+}
+
+
+@pytest.mark.parametrize("case", INVALID_STATES)
+def test_load_state_dict_checks_everything_before_changing_anything(case):
+    make, change, message = INVALID_STATES[case]
+    saved = make().state_dict()
+    change(saved)
+    opt = make()
+    set_grad(opt.params[0], [0.5, 0.5])
+    opt.step()  # a state of its own, different from the saved one
+    before = opt.state_dict()
+    with pytest.raises(ValueError, match=rf"^{type(opt).__name__}\.load_state_dict: .*{message}"):
+        opt.load_state_dict(saved)
+    after = opt.state_dict()
+    assert after["hyperparameters"] == before["hyperparameters"]
+    assert after["state"][0].keys() == before["state"][0].keys()
+    for key, value in before["state"][0].items():
+        np.testing.assert_array_equal(after["state"][0][key], value, err_msg=key)
+
+
+def test_load_state_dict_keeps_the_constructors_types():
+    saved = adam_after_one_step().state_dict()
+    saved["hyperparameters"]["lr"] = 1  # an int, as JSON may give it back
+    opt = Adam([param([0.0, 0.0])])
+    opt.load_state_dict(saved)
+    assert opt.lr == 1.0 and isinstance(opt.lr, float) and opt.betas == (0.9, 0.999)
 
 
 @pytest.mark.parametrize("saved_by, loaded_by, message", [

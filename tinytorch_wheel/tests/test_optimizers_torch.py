@@ -97,3 +97,29 @@ def test_state_matches_torch(classes, kwargs):
     assert set(mine) == set(torch_state)
     for key, value in torch_state.items():
         np.testing.assert_allclose(np.asarray(mine[key]), np.asarray(value), rtol=1e-12)
+
+
+@pytest.mark.parametrize("classes, kwargs", [
+    ((SGD, torch.optim.SGD), dict(lr=0.1, momentum=0.9, weight_decay=0.1)),
+    ((Adam, torch.optim.Adam), dict(lr=0.01, weight_decay=0.1)),
+    ((AdamW, torch.optim.AdamW), dict(lr=0.01, weight_decay=0.1)),
+], ids=["SGD", "Adam", "AdamW"])
+def test_frozen_parameters_are_kept_and_skipped_like_torch(classes, kwargs):
+    """A frozen tensor (requires_grad=False) in the parameter list: accepted, never updated."""
+    rng = np.random.default_rng(1)
+    start = [rng.normal(size=s) for s in SHAPES]
+    ours = [Tensor(a.copy(), requires_grad=True) for a in start]
+    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in start]
+    ours[1].requires_grad = theirs[1].requires_grad = False
+    opt_ours, opt_theirs = classes[0](ours, **kwargs), classes[1](theirs, **kwargs)
+    for _ in range(3):
+        for p, q in zip(ours, theirs):
+            if p.requires_grad:
+                g = rng.normal(size=p.shape)
+                p.grad, q.grad = Tensor(g.copy()), torch.tensor(g.copy())
+        opt_ours.step()
+        opt_theirs.step()
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(ours[1].data, start[1])
+    assert len(opt_theirs.state_dict()["state"]) == 2 and opt_ours.state[1] == {}

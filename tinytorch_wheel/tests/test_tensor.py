@@ -4,6 +4,7 @@ Gradients are tested in test_autograd.py; here only forward values, dtypes, shap
 """
 
 import operator
+import re
 
 import numpy as np
 import pytest
@@ -199,6 +200,78 @@ def test_operators_do_not_modify_their_inputs():
     np.testing.assert_array_equal(b, [3.0, 4.0])
 
 
+# ----- comparisons and truth values ------------------------------------------------------------
+COMPARISONS = [operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge]
+
+
+def test_comparisons_are_elementwise_and_broadcast():
+    a, b = Tensor([[1.0, 2.0, 3.0]]), Tensor([[2.0], [3.0]])
+    assert (a == b).tolist() == [[False, True, False], [False, False, True]]
+    assert (a != b).tolist() == [[True, False, True], [True, True, False]]
+    assert (a < b).tolist() == [[True, False, False], [True, True, False]]
+    assert (a <= b).tolist() == [[True, True, False], [True, True, True]]
+    assert (a > b).tolist() == [[False, False, True], [False, False, False]]
+    assert (a >= b).tolist() == [[False, True, True], [False, False, True]]
+
+
+def test_comparisons_with_numbers_and_arrays_on_either_side():
+    a = Tensor([1.0, 2.0, 3.0])
+    assert (a == 2).tolist() == [False, True, False]
+    assert (2 < a).tolist() == [False, False, True]  # Python turns 2 < a into a > 2
+    assert (a >= 2.5).tolist() == [False, False, True]
+    assert (np.array([3.0, 2.0, 1.0]) > a).tolist() == [True, False, False]
+    assert (Tensor(np.array([1, 2], dtype=np.int64)) == 1.5).tolist() == [False, False]
+
+
+@pytest.mark.parametrize("op", COMPARISONS, ids=lambda op: op.__name__)
+def test_comparisons_give_boolean_tensors_outside_the_graph(op):
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    result = op(a, Tensor([2.0, 2.0]))
+    assert isinstance(result, Tensor) and result.dtype == np.bool_
+    assert not result.requires_grad and result.is_leaf
+
+
+@pytest.mark.parametrize("op, symbol", [(operator.eq, "=="), (operator.lt, "<"),
+                                        (operator.ge, ">=")])
+def test_comparison_broadcasting_error_names_the_operator(op, symbol):
+    with pytest.raises(ValueError, match=rf"a {symbol} b: shapes \(2, 3\) and \(4,\) cannot be "
+                                         rf"broadcast"):
+        op(Tensor(np.ones((2, 3))), Tensor(np.ones(4)))
+
+
+def test_comparison_with_something_that_is_not_a_number_falls_back_like_torch():
+    a = Tensor([1.0, 2.0])
+    assert (a == None) is False and (a != "a") is True  # noqa: E711
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'Tensor' and "
+                                        "'NoneType'"):
+        a < None
+
+
+def test_tensors_stay_hashable_by_identity():
+    a, b = Tensor([1.0]), Tensor([1.0])
+    assert (a == b).tolist() == [True]
+    assert len({a, b}) == 2
+    assert {a: "a", b: "b"}[b] == "b"
+
+
+@pytest.mark.parametrize("data, truth", [([0.0], False), ([2.0], True), ([[0.5]], True),
+                                         (0.0, False), (np.array([0], dtype=np.int64), False)])
+def test_bool_of_a_one_element_tensor_is_its_truth(data, truth):
+    assert bool(Tensor(data)) is truth
+
+
+@pytest.mark.parametrize("shape", [(2,), (2, 3), (0,)])
+def test_bool_of_a_tensor_with_other_than_one_element_is_ambiguous(shape):
+    size = int(np.prod(shape))
+    message = (f"bool(): the truth value of a tensor with {size} elements (shape {shape}) is "
+               f"ambiguous; use t.data.any() or t.data.all()")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        bool(Tensor(np.zeros(shape)))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        if Tensor(np.zeros(shape)):
+            pass
+
+
 # ----- matmul --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "shape_a, shape_b",
@@ -265,6 +338,14 @@ def test_reduction_axis_must_be_integers(axis):
         Tensor(np.ones((2, 3))).sum(axis=axis)
 
 
+@pytest.mark.parametrize("name", ["sum", "mean", "max"])
+@pytest.mark.parametrize("axis, repeated", [((0, 0), 0), ((1, -1), 1), ((0, 1, -2), 0)])
+def test_reduction_axis_repeated(name, axis, repeated):
+    message = f"{name}(): axis {repeated} appears more than once in axis={axis} (shape (2, 3))"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        getattr(Tensor(np.ones((2, 3))), name)(axis=axis)
+
+
 def test_max_of_an_empty_tensor():
     with pytest.raises(ValueError, match="max\\(\\): the tensor is empty"):
         Tensor(np.ones((0, 3))).max()
@@ -300,6 +381,16 @@ def test_clip_errors():
         Tensor([1.0]).clip(2, 1)
 
 
+@pytest.mark.parametrize("bounds, words", [
+    ((Tensor([0.0]), None), "min must be a number or None, got Tensor"),
+    ((None, np.array([1.0])), "max must be a number or None, got ndarray"),
+    (("0", None), "min must be a number or None, got str"),
+])
+def test_clip_bounds_must_be_numbers(bounds, words):
+    with pytest.raises(TypeError, match=rf"clip\(\): {words}"):
+        Tensor([1.0, 2.0]).clip(*bounds)
+
+
 def test_clip_keeps_float32():
     assert Tensor([1.0, 5.0]).clip(2.5, 3.5).dtype == np.float32
 
@@ -326,6 +417,18 @@ def test_reshape_error(shape):
     with pytest.raises(ValueError, match=rf"reshape\(\): cannot reshape a tensor of shape \(2, 3\) "
                                          rf"\(6 elements\) into shape \({shape[0]}"):
         Tensor(np.ones((2, 3))).reshape(shape)
+
+
+@pytest.mark.parametrize("shape", [(2.0, 3), ("6",), (None,)])
+def test_reshape_sizes_must_be_ints(shape):
+    with pytest.raises(TypeError, match=r"reshape\(\): the shape must be ints, got "):
+        Tensor(np.ones((2, 3))).reshape(*shape)
+
+
+@pytest.mark.parametrize("axes", [(1.0, 0.0), (True, False), ("1", "0")])
+def test_transpose_axes_must_be_ints(axes):
+    with pytest.raises(TypeError, match=r"transpose\(\): axes must be ints, got "):
+        Tensor(np.ones((2, 3))).transpose(*axes)
 
 
 def test_transpose_forms():

@@ -1,7 +1,10 @@
 """Every Tensor operation against PyTorch: values and gradients, float64 and float32, including
-broadcasting, reductions, matmul shapes, indexing with repeats, and the points where a derivative
-needs a convention (abs at 0, clip at a bound, max with ties, powers of 0).
+broadcasting, reductions, negative axes, matmul shapes, indexing with repeats, comparisons, and the
+points where a derivative needs a convention (abs at 0 and at nan, clip at a bound, max with ties,
+powers of 0).
 """
+
+import operator
 
 import numpy as np
 import pytest
@@ -79,6 +82,11 @@ def test_abs_including_zero(x):
     assert_matches_torch(lambda t: t.abs(), torch.abs, x)
 
 
+
+def test_abs_gradient_at_nan_is_zero_like_torch():
+    # torch's abs backward is grad * sign(x), and torch.sign(nan) is 0; numpy's sign(nan) is nan.
+    assert_matches_torch(lambda t: t.abs(), torch.abs, np.array([np.nan, -2.0, 0.0, 3.0]))
+
 @given(x=grid_arrays(), low=st.none() | st.sampled_from([-1.0, 0.0, 0.5]),
        high=st.none() | st.sampled_from([0.5, 1.0, 2.0]))
 def test_clip_including_values_on_the_bounds(x, low, high):
@@ -118,6 +126,14 @@ def test_max_with_ties_shares_the_gradient_like_torch_amax(case, keepdims):
                          torch_reduction("max", axis, keepdims), x)
 
 
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max"])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_an_empty_tuple_of_axes_reduces_every_axis_like_torch(name, keepdims):
+    x = np.random.default_rng(0).normal(size=(2, 3))
+    assert_matches_torch(lambda t: getattr(t, name)(axis=(), keepdims=keepdims),
+                         torch_reduction(name, (), keepdims), x)
+
 # ----- matmul, shapes, indexing -----------------------------------------------------------------------------
 @pytest.mark.parametrize("shape_a, shape_b", [
     ((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)), ((3,), (3,)), ((5, 2, 3), (5, 3, 4)),
@@ -134,11 +150,23 @@ def test_matmul(shape_a, shape_b, dtype):
 @given(x=arrays(shapes(min_dims=1)), data=st.data())
 def test_reshape_and_transpose(x, data):
     shape = data.draw(st.permutations(x.shape + (1,)))
-    axes = data.draw(st.permutations(range(x.ndim)))
+    axes = [a - x.ndim * negative for a, negative in
+            zip(data.draw(st.permutations(range(x.ndim))), data.draw(st.lists(st.booleans(),
+                                                                             min_size=x.ndim,
+                                                                             max_size=x.ndim)))]
     assert_matches_torch(lambda t: t.reshape(shape), lambda t: t.reshape(shape), x)
     assert_matches_torch(lambda t: t.transpose(*axes), lambda t: t.permute(*axes), x)
     assert_matches_torch(lambda t: t.T, lambda t: t.permute(*reversed(range(t.ndim))), x)
 
+
+
+# Equal sizes hid the bug (a wrong gradient); unequal sizes made backward raise a shape error.
+@pytest.mark.parametrize("shape, axes", [((2, 2, 2), (0, -1, 1)), ((2, 3, 4), (0, -1, 1)),
+                                         ((2, 3, 4), (-1, 0, -2)), ((3, 3), (-1, 0)),
+                                         ((3, 2), (0, -1))])
+def test_transpose_with_negative_axes_like_torch_permute(shape, axes):
+    x = np.random.default_rng(0).normal(size=shape)
+    assert_matches_torch(lambda t: t.transpose(*axes), lambda t: t.permute(*axes), x)
 
 @given(x=arrays(shapes(min_dims=1)), data=st.data())
 def test_indexing_with_slices(x, data):
@@ -186,3 +214,38 @@ def test_float32_with_float64_promotes_like_torch(pair):
     a, b = pair[0].astype(np.float32), pair[1]
     out = assert_matches_torch(lambda x, y: x * y, lambda x, y: x * y, a, b, rtol=1e-5, atol=1e-6)
     assert out.dtype == np.float64
+
+
+# ----- comparisons and truth values -----------------------------------------------------------------
+COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+               ">": operator.gt, ">=": operator.ge}
+
+
+@st.composite
+def pairs_with_equal_values(draw):
+    """Two arrays of broadcastable shapes drawn from a few values, so that == is often True."""
+    shape_a, shape_b = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3,
+                                                              max_side=3)).input_shapes
+    values = st.sampled_from([-1.0, 0.0, 0.5, 2.0])
+    return (draw(hnp.arrays(np.float64, shape_a, elements=values)),
+            draw(hnp.arrays(np.float64, shape_b, elements=values)))
+
+
+@pytest.mark.parametrize("symbol", COMPARISONS)
+@given(pair=pairs_with_equal_values(), number=st.sampled_from([0.5, 2, -1.0]))
+def test_comparisons_like_torch(symbol, pair, number):
+    op = COMPARISONS[symbol]
+    a, b = pair
+    cases = [(op(Tensor(a, requires_grad=True), Tensor(b)),
+              op(torch.tensor(a, requires_grad=True), torch.from_numpy(b))),
+             (op(Tensor(a), number), op(torch.from_numpy(a), number)),
+             (op(number, Tensor(a)), op(number, torch.from_numpy(a)))]
+    for ours, theirs in cases:
+        assert ours.dtype == np.bool_ and theirs.dtype == torch.bool
+        assert ours.requires_grad == theirs.requires_grad
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+@pytest.mark.parametrize("data", [[0.0], [2.0], [[0.5]], 0.0, -3.0, [float("nan")]])
+def test_bool_of_a_one_element_tensor_like_torch(data):
+    assert bool(Tensor(data)) is bool(torch.tensor(data))

@@ -3,6 +3,7 @@ stopping and checkpoints (atomic writes, exact resume)."""
 
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -462,7 +463,7 @@ def test_load_checkpoint_errors(tmp_path):
         load_checkpoint(path, model, opt)
     with pytest.raises(ValueError, match="no data-loader state"):
         load_checkpoint(path, model, None, loader=train)
-    with pytest.raises(KeyError, match="does not match"):
+    with pytest.raises(ValueError, match="does not match the model's parameters"):
         load_checkpoint(path, Linear(2, 2), None)
     assert load_checkpoint(path, model, None)["epoch"] == 0
 
@@ -483,6 +484,254 @@ def test_save_checkpoint_rejects_bad_epoch(tmp_path):
     model, _, opt, _, _ = make_run()
     with pytest.raises(ValueError, match="epoch must be an integer >= 0"):
         save_checkpoint(tmp_path / "c.npz", model, opt, epoch=-1)
+
+
+# ===== issue 11: early stopping on nan, lists of batches, extra keys, bad checkpoint files =======
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_value_that_is_not_finite_is_never_the_best_and_stops_at_once(bad):
+    stopper = EarlyStopping(patience=3, restore_best=False)
+    assert stopper.step({"epoch": 1, "val_loss": bad}) is True
+    assert stopper.best is None and stopper.best_epoch is None
+    later = EarlyStopping(patience=3, restore_best=False)
+    steps = [later.step({"epoch": e, "val_loss": v}) for e, v in enumerate([2.0, 1.0, bad], 1)]
+    assert steps == [False, False, True]
+    assert later.best == 1.0 and later.best_epoch == 2
+
+
+class NanFromEpoch:
+    """Cross-entropy, and nan from the given epoch on (a run that diverges)."""
+
+    def __init__(self, epoch, batches_per_epoch):
+        self.calls, self.first_bad_call = 0, (epoch - 1) * batches_per_epoch
+
+    def __call__(self, outputs, targets):
+        self.calls += 1
+        loss = CrossEntropyLoss()(outputs, targets)
+        return loss * float("nan") if self.calls > self.first_bad_call else loss
+
+
+@pytest.mark.parametrize("first_nan", [1, 3])
+def test_fit_stops_on_a_nan_loss_and_restores_the_last_finite_best(capsys, first_nan):
+    model, _, opt, train, _ = make_run()
+    stopper = EarlyStopping(monitor="train_loss", patience=4)
+    trainer = Trainer(model, NanFromEpoch(first_nan, len(train)), opt, early_stopping=stopper)
+    history = trainer.fit(train, epochs=10)
+    assert history["epoch"] == list(range(1, first_nan + 1))
+    assert f"early stopping: train_loss is nan at epoch {first_nan}" in capsys.readouterr().out
+    if first_nan > 1:  # the weights of the best finite epoch are back
+        best, loss_fn, best_opt, best_train, _ = make_run()
+        Trainer(best, loss_fn, best_opt, verbose=False).fit(best_train, epochs=stopper.best_epoch)
+        for p, q in zip(model.parameters(), best.parameters()):
+            np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_early_stopping_rejects_a_nan_min_delta():
+    with pytest.raises(ValueError, match="min_delta must be a number >= 0, got nan"):
+        EarlyStopping(min_delta=float("nan"))
+
+
+def test_fit_checks_the_early_stopping_monitor_before_training():
+    model, loss_fn, opt, train, _ = make_run()
+    before = model.state_dict()
+    trainer = Trainer(model, loss_fn, opt, early_stopping=EarlyStopping(), verbose=False)
+    with pytest.raises(ValueError, match="val_loss.*pass val_loader to fit"):
+        trainer.fit(train, epochs=2)
+    assert trainer.epoch == 0 and trainer.history == {}
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[name])
+
+
+def test_fit_checks_the_checkpoint_folder_before_training(tmp_path):
+    model, loss_fn, opt, train, _ = make_run()
+    trainer = Trainer(model, loss_fn, opt, verbose=False)
+    with pytest.raises(FileNotFoundError, match="no-such-folder"):
+        trainer.fit(train, epochs=2, checkpoint_path=tmp_path / "no-such-folder" / "c.npz")
+    assert trainer.epoch == 0
+
+
+def test_fit_checkpoints_and_resumes_a_plain_list_of_batches(tmp_path):
+    # A list of batches has a fixed order and no state of its own to save.
+    X, y = blobs(24)
+    batches = [(Tensor(X[i:i + 8]), Tensor(y[i:i + 8])) for i in range(0, 24, 8)]
+    model, loss_fn, opt, _, _ = make_run()
+    straight = Trainer(model, loss_fn, opt, verbose=False)
+    straight.fit(batches, epochs=3)
+    model2, loss_fn2, opt2, _, _ = make_run()
+    path = tmp_path / "list.npz"
+    Trainer(model2, loss_fn2, opt2, verbose=False).fit(batches, epochs=2, checkpoint_path=path)
+    model3, loss_fn3, opt3, _, _ = make_run(seed=8)
+    resumed = Trainer(model3, loss_fn3, opt3, verbose=False)
+    resumed.load_checkpoint(path, batches)
+    resumed.fit(batches, epochs=3)
+    assert resumed.history["train_loss"] == straight.history["train_loss"]
+    for p, q in zip(model.parameters(), model3.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_save_checkpoint_refuses_a_loader_without_state(tmp_path):
+    model, _, opt, _, _ = make_run()
+    with pytest.raises(TypeError, match="loader must be a DataLoader.*got list"):
+        save_checkpoint(tmp_path / "c.npz", model, opt, epoch=1, loader=[(1, 2)])
+    assert not os.listdir(tmp_path)
+
+
+def test_extra_keys_with_slashes_never_collide(tmp_path):
+    extra = {"a/b": np.array([1.0]), "a": {"b": np.array([2.0])},
+             "x~1y": np.array([3.0]), "x/y": np.array([4.0]), "~": np.array([5.0])}
+    model, _, opt, _, _ = make_run()
+    path = tmp_path / "c.npz"
+    save_checkpoint(path, model, opt, epoch=1, extra=extra)
+    loaded = load_checkpoint(path, model, opt)["extra"]
+    np.testing.assert_equal(loaded, extra)
+
+
+def test_save_checkpoint_refuses_the_reserved_key_before_writing(tmp_path):
+    model, _, opt, _, _ = make_run()
+    with pytest.raises(ValueError, match="extra/notes.*'__array__'.*reserved"):
+        save_checkpoint(tmp_path / "c.npz", model, opt, epoch=1,
+                        extra={"notes": {"__array__": "not an array"}})
+    assert not os.listdir(tmp_path)
+
+
+def test_a_metric_named_loss_is_refused_as_it_would_overwrite_the_loss():
+    def loss(predictions, targets):
+        return 0.5
+
+    model, loss_fn, opt, _, _ = make_run()
+    with pytest.raises(ValueError, match="metric names must be different.*'loss'"):
+        Trainer(model, loss_fn, opt, metrics=[loss])
+
+
+def rewrite(good, bad, change):
+    """Copy the checkpoint ``good`` to ``bad``, with ``change(arrays, metadata)`` applied."""
+    with np.load(good, allow_pickle=False) as stored:
+        arrays = {key: stored[key] for key in stored.files}
+    metadata = json.loads(str(arrays.pop("__metadata__")))
+    change(arrays, metadata)
+    np.savez(bad, __metadata__=np.array(json.dumps(metadata)), **arrays)
+
+
+def flip_a_byte_of(array):
+    def damage(good, bad):
+        data = bytearray(good.read_bytes())
+        data[data.index(array.tobytes()) + 3] ^= 0xFF
+        bad.write_bytes(bytes(data))
+    return damage
+
+
+def write_bytes(make):
+    return lambda good, bad: bad.write_bytes(make(good.read_bytes()))
+
+
+def write_npy(good, bad):
+    with open(bad, "wb") as file:
+        np.save(file, np.zeros(3))
+
+
+def metadata_text(text):
+    return lambda good, bad: np.savez(bad, __metadata__=np.array(text))
+
+
+def changed(change):
+    return lambda good, bad: rewrite(good, bad, change)
+
+
+def set_array(name, value):
+    return changed(lambda arrays, metadata: arrays.update({name: value}))
+
+
+def drop_parameter(arrays, metadata):
+    del metadata["model"]["2.bias"], arrays["model/2.bias"]
+
+
+BAD_FILES = {
+    "empty": (write_bytes(lambda data: b""), r"not an \.npz archive"),
+    "truncated": (write_bytes(lambda data: data[:len(data) // 2]), r"not an \.npz archive"),
+    "random bytes": (write_bytes(lambda data: np.random.default_rng(0).bytes(len(data))),
+                     r"not an \.npz archive"),
+    "a .npy file": (write_npy, r"a single \.npy array"),
+    "a damaged array": ("flip", "damaged.*Bad CRC-32 for file 'model/2.weight.npy'"),
+    "no metadata": (lambda good, bad: np.savez(bad, x=np.zeros(2)), "no metadata"),
+    "metadata that is not JSON": (metadata_text("{'epoch': 1"), "not valid JSON"),
+    "metadata that is a list": (metadata_text("[1, 2]"), "format"),
+    "metadata without the model": (changed(lambda a, m: m.pop("model")), "keys"),
+    "another format": (changed(lambda a, m: m.update(format="tinytorch-checkpoint-0")),
+                       "format 'tinytorch-checkpoint-0'"),
+    "an epoch that is not a number": (changed(lambda a, m: m.update(epoch="two")), "epoch"),
+    "a missing array": (changed(lambda a, m: a.pop("model/2.weight")),
+                        "'model/2.weight'.*does not hold"),
+    "a missing parameter": (changed(drop_parameter), r"missing: \['2.bias'\]"),
+    "an unexpected parameter": (changed(lambda a, m: m["model"].update({"3.bias": 1.0})),
+                                r"unexpected: \['3.bias'\]"),
+    "a wrong shape": (set_array("model/2.weight", np.zeros((3, 8), np.float32)),
+                      r"shape \(3, 8\).*'2.weight'.*shape \(3, 16\)"),
+    "a wrong dtype": (set_array("model/2.bias", np.zeros(3, np.float64)),
+                      "dtype float64.*'2.bias'.*dtype float32"),
+    "a parameter that is not an array": (changed(lambda a, m: m["model"].update({"2.bias": [1]})),
+                                         "list.*'2.bias'"),
+    "another optimizer": (changed(lambda a, m: m["optimizer"].update(optimizer="SGD")), "SGD"),
+    "an optimizer state of a wrong shape": (
+        set_array("optimizer/state/3/exp_avg", np.zeros(8, np.float32)), r"shape \(8,\)"),
+    "no optimizer state": (changed(lambda a, m: m.update(optimizer=None)), "no optimizer state"),
+    "no loader state": (changed(lambda a, m: m.update(loader=None)), "no data-loader state"),
+    "a damaged loader state": (changed(lambda a, m: m["loader"]["generator"].update(state=5)),
+                               "data-loader generator state"),
+    "a loader state of another generator": (
+        changed(lambda a, m: m["loader"]["generator"].update(bit_generator="MT19937")),
+        "data-loader generator state"),
+    "a damaged random state": (changed(lambda a, m: m["random"].pop("state")),
+                               "random generator state"),
+}
+
+
+def everything(model, optimizer, loader):
+    """Every number a load_checkpoint could change."""
+    return {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "loader": loader.state_dict(),
+            "random": tinytorch.random.generator().bit_generator.state}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_a_bad_checkpoint_file_is_named_and_changes_nothing(tmp_path, case):
+    # A trained run's checkpoint; then a different run, which every bad file must leave alone.
+    saved, loss_fn, saved_opt, saved_train, _ = make_run(seed=0)
+    Trainer(saved, loss_fn, saved_opt, verbose=False).fit(saved_train, epochs=1)
+    good = tmp_path / "good.npz"
+    save_checkpoint(good, saved, saved_opt, epoch=1, loader=saved_train)
+    model, loss_fn, opt, train, _ = make_run(seed=1, loader_seed=3)
+    Trainer(model, loss_fn, opt, verbose=False).fit(train, epochs=1)
+
+    make, problem = BAD_FILES[case]
+    if make == "flip":
+        make = flip_a_byte_of(saved.state_dict()["2.weight"])
+    bad = tmp_path / "bad.npz"
+    make(good, bad)
+    before = everything(model, opt, train)
+    with pytest.raises(ValueError, match=f"load_checkpoint: .*{re.escape(str(bad))}.*{problem}"):
+        load_checkpoint(bad, model, opt, loader=train)
+    np.testing.assert_equal(everything(model, opt, train), before)
+    assert load_checkpoint(good, model, opt, loader=train)["epoch"] == 1  # the good one loads
+
+
+@pytest.mark.parametrize("change, problem", [
+    (lambda a, m: m.update(extra={"note": "saved by save_checkpoint"}), "not saved by a Trainer"),
+    (lambda a, m: m["extra"].update(history=[1, 2]), "history"),
+    (lambda a, m: m["extra"]["early_stopping"].pop("wait"), "early-stopping state"),
+    (lambda a, m: a.update({"extra/early_stopping/best_state/0.bias": np.zeros(3, np.float32)}),
+     r"early_stopping.best_state\['0.bias'\]"),
+])
+def test_trainer_load_checkpoint_checks_its_extra_before_loading(tmp_path, change, problem):
+    model, loss_fn, opt, train, val = make_run()
+    Trainer(model, loss_fn, opt, early_stopping=EarlyStopping(patience=3), verbose=False).fit(
+        train, epochs=2, val_loader=val, checkpoint_path=tmp_path / "good.npz")
+    rewrite(tmp_path / "good.npz", tmp_path / "bad.npz", change)
+    fresh, loss_fn, fresh_opt, fresh_train, _ = make_run(seed=4)
+    trainer = Trainer(fresh, loss_fn, fresh_opt, early_stopping=EarlyStopping(), verbose=False)
+    before = everything(fresh, fresh_opt, fresh_train)
+    with pytest.raises(ValueError, match=f"{re.escape(str(tmp_path / 'bad.npz'))}.*{problem}"):
+        trainer.load_checkpoint(tmp_path / "bad.npz", fresh_train)
+    np.testing.assert_equal(everything(fresh, fresh_opt, fresh_train), before)
+    assert trainer.epoch == 0 and trainer.early_stopping.best is None
 
 
 def test_training_module_names():

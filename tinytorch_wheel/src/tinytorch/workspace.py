@@ -633,18 +633,22 @@ def table(notebook=None, texts=None):
 
 # ----- errors that pass through your code -------------------------------------------------------
 def your_parts_in(error):
-    """[(part_id, file, line)] of your parts that the traceback of ``error`` passes through."""
+    """[(part_id, file, line)] of your parts that the traceback of ``error`` passes through, or
+    the tracebacks of the errors that caused it: a check's report is raised from the error that
+    your code raised."""
     if _folder is None:
         return []
     files = {str(_file(c)): c for c in CONCEPTS}
     found = []
-    for frame in traceback.extract_tb(error.__traceback__):
-        concept = files.get(frame.filename)
-        if concept:
-            part_id = _part_at_line(concept, frame.lineno)
-            entry = (part_id, _shown(_file(concept)), frame.lineno)
-            if part_id and entry not in found:
-                found.append(entry)
+    while error is not None:
+        for frame in traceback.extract_tb(error.__traceback__):
+            concept = files.get(frame.filename)
+            if concept:
+                part_id = _part_at_line(concept, frame.lineno)
+                entry = (part_id, _shown(_file(concept)), frame.lineno)
+                if part_id and entry not in found:
+                    found.append(entry)
+        error = error.__cause__
     return found
 
 

@@ -3,6 +3,7 @@ input, what to require of the learner's object, how to run learner code while li
 numpy's overflow warnings, and how to see that a result is connected to the autograd graph.
 """
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -46,6 +47,33 @@ def tensor_result(check, name, describe, got, tensor_class=Tensor,
         fail(check, f"'{name}' did not return a Tensor", describe, "a Tensor",
              f"{type(got).__name__}: {got!r}", hint)
     return got
+
+
+def diagnosed(check, case, diagnose):
+    """``case``, with a hint read from the wrong answer where the answer shows the mistake.
+
+    ``diagnose(got)`` gets the learner's wrong values (a float64 array of the right shape) and
+    returns a hint naming the mistake that gives exactly these values, or None to keep the
+    case's own hint. Right answers, wrong shapes and non-numbers go on to ``run_cases`` as usual.
+    """
+
+    def run():
+        got = case.run()
+        if got is None:
+            return got
+        values = np.asarray(got.data if isinstance(got, Tensor) else got)
+        expected = np.asarray(case.expected)
+        if (values.shape != expected.shape or not np.issubdtype(values.dtype, np.number)
+                or np.allclose(values, expected, rtol=case.rtol, atol=case.atol)):
+            return got
+        with np.errstate(all="ignore"):  # a wrong answer may hold inf or nan
+            hint = diagnose(values.astype(np.float64))
+        if hint:
+            fail(check, f"wrong result for '{case.name}'", case.describe, _show(expected),
+                 _show(values), hint)
+        return got
+
+    return dataclasses.replace(case, run=run)
 
 
 class _Watched(np.ndarray):

@@ -15,7 +15,8 @@ The exercises in the notebook's order::
     softmax(x, dim=-1) -> Tensor          check_softmax(softmax)
 
 What the checks ask beyond the formulas: the input is left unchanged; ``sigmoid``, ``tanh`` and
-``softmax`` are exact for inputs of +-1e4 and no step of the computation overflows (the textbook
+``softmax`` are exact for inputs of +-1e4 (``sigmoid`` also for +-100 in float32, the course's
+default dtype, whose exp overflows from exp(89) on) and no step of the computation overflows (the textbook
 ``1 / (1 + np.exp(-x))`` gives the right 0 at x = -1e4, but only after ``exp`` returned inf: the
 stable version never makes an inf). The checks see that on every platform, by handing over
 tensors whose arrays note any numpy operation that turns finite numbers into inf or nan (in the
@@ -43,6 +44,8 @@ __all__ = ["check_relu", "check_sigmoid", "check_tanh", "check_softmax"]
 
 MIXED = floats([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])
 EXTREMES = floats([-1e4, -800.0, 800.0, 1e4])
+# The course's default dtype: float32's exp overflows from exp(89) on, float64's from exp(710).
+EXTREMES_32 = np.array([-100.0, 100.0], dtype=np.float32)
 # For the gradient cases: both signs, no 0 (ReLU has no derivative there).
 SLOPES = floats([[-3.0, -1.0, -0.25], [0.5, 1.5, 4.0]])
 NEW_TENSOR = ("return a Tensor built with Tensor operations on x (they return Tensors), not a "
@@ -123,9 +126,12 @@ def check_sigmoid(sigmoid):
     require_function(check, sigmoid, "sigmoid")
     call = _caller(check, sigmoid)
     safe = floats([-5.0, -1.0, 0.0, 1.0, 5.0])
-    stable = ("exp(-x) overflows for x = -1e4. Subtract m = max(x, 0) in every exponent, so that "
-              "none is positive: with m = x.clip(min=0), sigmoid(x) = (x - m).exp() / "
-              "((x - m).exp() + (-m).exp())")
+    no_positive_exponent = ("Subtract m = max(x, 0) in every exponent, so that none is "
+                            "positive: with m = x.clip(min=0), sigmoid(x) = (x - m).exp() / "
+                            "((x - m).exp() + (-m).exp())")
+    stable = "exp(-x) overflows for x = -1e4. " + no_positive_exponent
+    float32 = ("float32, the default dtype, overflows much sooner than float64: exp(100) is "
+               "already inf, so clipping x to +-500 does not help. " + no_positive_exponent)
     s = 1 / (1 + np.exp(-SLOPES))
     cases = [
         Case("small inputs", call(safe, text(safe)), 1 / (1 + np.exp(-safe)), text(safe),
@@ -142,6 +148,12 @@ def check_sigmoid(sigmoid):
              rtol=1e-6, atol=0.0),
         no_overflow_case(check, "no overflow", sigmoid, EXTREMES,
                          f"{text(EXTREMES)}, every step watched", stable),
+        # sigmoid(-100) = 3.7e-44, a float32 subnormal; 0 is as close as the tolerance asks
+        Case("float32 inputs of +-100", call(EXTREMES_32, "float32 +-100"), [0.0, 1.0],
+             f"np.array({text(EXTREMES_32)}, dtype=np.float32)", float32),
+        no_overflow_case(check, "no overflow in float32", sigmoid, EXTREMES_32,
+                         f"np.array({text(EXTREMES_32)}, dtype=np.float32), every step watched",
+                         float32),
         _unchanged_case(sigmoid, MIXED, text(MIXED)),
         # sigmoid'(x) = s (1 - s)
         _slope_case(check, sigmoid, s, lambda g: g * s * (1 - s),

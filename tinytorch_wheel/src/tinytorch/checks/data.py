@@ -17,8 +17,9 @@ The exercises in the notebook's order::
 - ``DataLoader`` yields batches as tuples of Tensors stacked along a new first dimension, in
   order without ``shuffle``, in a new random order every epoch (every sample exactly once, inputs
   still paired with their targets) with ``shuffle=True``; the last batch is smaller unless
-  ``drop_last=True`` drops it; ``len()`` is the number of batches. The check gives it the
-  reference ``TensorDataset``, which supports ``dataset[i]`` and ``dataset[index_array]``.
+  ``drop_last=True`` drops it; ``len()`` is the number of batches; the dataset itself is left as
+  it was (shuffling reorders the reading, not the data). The check gives it the reference
+  ``TensorDataset``, which supports ``dataset[i]`` and ``dataset[index_array]``.
 
 The expected values are counted by hand (batch sizes, ``len``) or follow from the data itself:
 sample i has input [i, 10 i] and label i, so a batch shows which samples it holds.
@@ -154,6 +155,12 @@ def check_dataloader(candidate):
         batches = list(loader(20, batch_size=6, shuffle=True))
         return np.concatenate([batch[0].data[:, 0] - batch[1].data for batch in batches])
 
+    def dataset_after_an_epoch():
+        data = _ReferenceTensorDataset(*_numbered(20))
+        for _ in candidate(data, batch_size=6, shuffle=True):
+            pass
+        return np.concatenate([_values(data[i]) for i in range(20)])
+
     def batch_kinds():
         inputs, labels = next(iter(loader(batch_size=4)))
         return np.array([isinstance(inputs, Tensor), isinstance(labels, Tensor),
@@ -199,5 +206,11 @@ def check_dataloader(candidate):
             not np.array_equal(*shuffled_epochs())), 1.0,
              describe(20, batch_size=6, shuffle=True) + "; compared: 1 if two epochs differ",
              "draw the permutation in __iter__ (once per epoch), not once in __init__"),
+        Case("shuffle leaves the dataset as it was", dataset_after_an_epoch,
+             np.concatenate([[i, 10.0 * i, i] for i in range(20)]),
+             describe(20, batch_size=6, shuffle=True) + "; compared after one epoch: "
+             "dataset[i] for i = 0..19, each x then y",
+             "shuffle the order in which you read the samples (a permutation of the indices), "
+             "not the dataset: permuting its arrays in place reorders the caller's X and y"),
     ]
     run_cases(check, cases)

@@ -22,14 +22,18 @@ The exercises in the notebook's order; every loss returns a scalar Tensor, the m
                                                              BCEWithLogitsLoss)
 
 What the checks ask beyond the formulas: ``log_softmax`` works along any ``dim``, stays finite for
-logits of 1000 and -10000 and leaves its input unchanged; cross-entropy takes logits (N, C) and
-integer class indices (N,) and is finite for logits of +-1e4; binary cross-entropy takes
-probabilities in [0, 1], 0 and 1 included, and clamps each log at -100 like PyTorch; BCE with
-logits takes raw scores and is finite for +-1e4. Last, the loss of predictions (or logits) with
-``requires_grad=True`` must be connected to them: ``loss.backward()`` gives them the derivative of
-the loss, so a loss computed on ``.data`` with numpy and wrapped in a new Tensor, right as its
-value is, is turned away. The gradient cases keep away from the points where a loss has no
-derivative or where PyTorch's choice is a convention (Huber at ``|d| = delta``, a logit of
+logits of 1000 and -10000 (1000 in float32 too, the course's default dtype, whose exp overflows
+from exp(89) on), subtracts each row's own maximum (rows of very different size) and leaves its
+input unchanged; cross-entropy takes logits (N, C) and integer class indices (N,), is finite for
+logits of +-1e4 and for rows of very different size, and leaves the logits unchanged; binary
+cross-entropy takes probabilities in [0, 1], 0 and 1 included (in float32 too), and clamps each
+log at -100 like PyTorch; BCE with logits takes raw scores and is finite for +-1e4. Where a wrong
+value shows the mistake (a log_softmax off by one amount per row, a loss summed instead of
+averaged or with its sign flipped), the hint names it. Last, the loss of predictions (or logits)
+with ``requires_grad=True`` must be connected to them: ``loss.backward()`` gives them the
+derivative of the loss, so a loss computed on ``.data`` with numpy and wrapped in a new Tensor,
+right as its value is, is turned away. The gradient cases keep away from the points where a loss
+has no derivative or where PyTorch's choice is a convention (Huber at ``|d| = delta``, a logit of
 exactly 0, probabilities of exactly 0 or 1).
 
 Every expected value and gradient below comes from a plain float64 numpy formula on small, safe
@@ -39,8 +43,8 @@ cases, never from ``tinytorch.core``.
 
 import numpy as np
 
-from tinytorch.checks._helpers import gradient_case
-from tinytorch.checks._report import Case, fail, run_cases
+from tinytorch.checks._helpers import diagnosed, gradient_case
+from tinytorch.checks._report import Case, fail, result_of, run_cases
 from tinytorch.core.tensor import Tensor
 from tinytorch.workspace import saves
 
@@ -73,13 +77,7 @@ def _require_class(check, candidate):
 
 def _require_tensor(check, case):
     """Run the first case once to see that the result is a Tensor (later modules need one)."""
-    try:
-        got = case.run()
-    except NotImplementedError:
-        raise
-    except Exception:
-        print(f"{check}: your code raised an error on '{case.name}' (input {case.describe})")
-        raise
+    got = result_of(check, case)
     if not isinstance(got, Tensor):
         fail(check, f"'{case.name}' did not return a Tensor", case.describe, "a Tensor",
              f"{type(got).__name__}: {got!r}",
@@ -100,13 +98,52 @@ def _plain_log_softmax(x, axis):
     return x - np.log(np.exp(x).sum(axis=axis, keepdims=True))
 
 
+def _log_softmax_mistakes(x, axis, right):
+    """What a wrong log_softmax of ``x`` along ``axis`` shows about the mistake: a hint, or None.
+
+    ``right`` is x - log(sum(exp(x))). An answer off by one amount per row has the right
+    differences within each row and a wrong normaliser; off by exactly the row maximum m, it is
+    the usual x - log(sum(exp(x - m))), in which the shift by m was not undone.
+    """
+    m = x.max(axis=axis, keepdims=True)
+    over_everything = x - x.max() - np.log(np.exp(x - x.max()).sum())
+
+    def diagnose(got):
+        if not np.all(np.isfinite(got)):
+            return None
+        if x.ndim > 1 and np.allclose(got, over_everything, rtol=1e-5, atol=1e-6):
+            return ("your answer is normalised over the whole tensor: all its probabilities sum "
+                    "to one together. Normalise each row (each slice along dim) on its own: max "
+                    "and sum with axis=dim, keepdims=True")
+        offset = got - right
+        per_row = offset.mean(axis=axis, keepdims=True)
+        if np.allclose(offset, per_row, rtol=1e-5, atol=1e-6):
+            if np.allclose(per_row, m, rtol=1e-5, atol=1e-6):
+                return (f"each row of your answer (each slice along dim) is off by the same "
+                        f"amount, the row's maximum m (here {_text(m)}): the shift "
+                        f"was not undone. With shifted = x - m, log_softmax(x) = shifted - "
+                        f"log(sum(exp(shifted))); subtracting that from x itself leaves m over")
+            return (f"each row of your answer (each slice along dim) is off by the same amount "
+                    f"(here {_text(np.round(per_row, 4) + 0.0)}): the differences within a row are "
+                    f"right, the normaliser is not. Subtract log(sum(exp(x))) along dim, "
+                    f"computed as m + log(sum(exp(x - m))) with m the row maximum")
+        if np.allclose(got, np.exp(right), rtol=1e-5, atol=1e-6):
+            return ("these are probabilities (the softmax), not their logarithms: take the log, "
+                    "or better subtract the log-sum-exp directly: x - m - log(sum(exp(x - m)))")
+        return None
+
+    return diagnose
+
+
 @saves("losses.log_softmax")
 def check_log_softmax(candidate):
     """Check ``log_softmax(x, dim=-1)``: a Tensor of log-probabilities along ``dim``."""
     check = "check_log_softmax"
 
-    def call(x, **dim):
-        return lambda: candidate(Tensor(x.copy()), **dim)
+    def value(name, x, expected, describe, hint, **dim):
+        """A case comparing ``log_softmax(Tensor(x), **dim)`` with ``expected``."""
+        case = Case(name, lambda: candidate(Tensor(x.copy()), **dim), expected, describe, hint)
+        return diagnosed(check, case, _log_softmax_mistakes(x, dim.get("dim", -1), expected))
 
     def unchanged(x):
         tensor = Tensor(x.copy())
@@ -118,29 +155,44 @@ def check_log_softmax(candidate):
     columns = _floats([[1.0, -2.0], [0.0, 3.0], [2.0, 0.5]])
     cube = np.arange(12, dtype=np.float64).reshape(2, 3, 2) / 4
     vector = _floats([0.5, -1.0, 2.0])
+    scales = _floats([[1000.0, 999.0], [0.0, -1.0]])
+    large = np.array([[1000.0, 0.0]], dtype=np.float32)
     spread = "subtract each row's maximum and its own log-sum-exp: use axis=dim, keepdims=True"
     cases = [
-        Case("one row", call(row), _plain_log_softmax(row, -1), f"{_text(row)} (dim=-1)",
-             "log_softmax(x) = x - log(sum(exp(x))) along dim; is the log missing?"),
-        Case("two rows", call(rows, dim=-1), _plain_log_softmax(rows, -1),
-             f"{_text(rows)} (dim=-1)", "every row is normalised on its own: " + spread),
-        Case("dim=0 (down the columns)", call(columns, dim=0), _plain_log_softmax(columns, 0),
-             f"{_text(columns)} (dim=0)", "use the dim argument as the axis of max and sum: "
-             + spread),
-        Case("a 3-D input, dim=1", call(cube, dim=1), _plain_log_softmax(cube, 1),
-             "np.arange(12).reshape(2, 3, 2) / 4 (dim=1)", spread),
-        Case("a 1-D input, default dim", call(vector), _plain_log_softmax(vector, -1),
-             _text(vector), "dim defaults to -1, the last dimension"),
-        Case("equal logits", call(_floats([[5.0, 5.0, 5.0, 5.0]])), np.full((1, 4), -np.log(4)),
-             "[[5.0, 5.0, 5.0, 5.0]] (dim=-1)", "equal logits share the probability: log(1/4)"),
-        Case("a row with a very large logit", call(_floats([[1000.0, 0.0]])),
-             _floats([[0.0, -1000.0]]), "[[1000.0, 0.0]] (dim=-1)",
-             "exp(1000) overflows; subtract the row maximum before exp (the log-sum-exp trick)"),
-        Case("very negative logits", call(_floats([[-10000.0, -10001.0, -10002.0]])),
-             _plain_log_softmax(_floats([[0.0, -1.0, -2.0]]), -1),
-             "[[-10000.0, -10001.0, -10002.0]] (dim=-1)",
-             "exp(-10000) underflows to 0 and log(0) = -inf; after subtracting the maximum the "
-             "largest exponent is exp(0) = 1"),
+        value("one row", row, _plain_log_softmax(row, -1), f"{_text(row)} (dim=-1)",
+              "log_softmax(x) = x - log(sum(exp(x))) along dim; is the log missing?"),
+        value("two rows", rows, _plain_log_softmax(rows, -1), f"{_text(rows)} (dim=-1)",
+              "every row is normalised on its own: " + spread, dim=-1),
+        value("dim=0 (down the columns)", columns, _plain_log_softmax(columns, 0),
+              f"{_text(columns)} (dim=0)",
+              "use the dim argument as the axis of max and sum: " + spread, dim=0),
+        value("a 3-D input, dim=1", cube, _plain_log_softmax(cube, 1),
+              "np.arange(12).reshape(2, 3, 2) / 4 (dim=1)", spread, dim=1),
+        value("a 1-D input, default dim", vector, _plain_log_softmax(vector, -1), _text(vector),
+              "dim defaults to -1, the last dimension"),
+        value("equal logits", _floats([[5.0, 5.0, 5.0, 5.0]]), np.full((1, 4), -np.log(4)),
+              "[[5.0, 5.0, 5.0, 5.0]] (dim=-1)", "equal logits share the probability: log(1/4)"),
+        value("a row with a very large logit", _floats([[1000.0, 0.0]]),
+              _floats([[0.0, -1000.0]]), "[[1000.0, 0.0]] (dim=-1)",
+              "exp(1000) overflows; subtract the row maximum before exp (the log-sum-exp trick)"),
+        value("very negative logits", _floats([[-10000.0, -10001.0, -10002.0]]),
+              _plain_log_softmax(_floats([[0.0, -1.0, -2.0]]), -1),
+              "[[-10000.0, -10001.0, -10002.0]] (dim=-1)",
+              "exp(-10000) underflows to 0 and log(0) = -inf; after subtracting the maximum the "
+              "largest exponent is exp(0) = 1"),
+        # the first row is [1, 0] shifted by 999; one maximum for the whole batch (1000) would
+        # send the second row to exp(-1000) = 0 and log(0) = -inf
+        value("rows of very different size", scales,
+              _plain_log_softmax(_floats([[1.0, 0.0], [0.0, -1.0]]), -1),
+              f"{_text(scales)} (dim=-1)",
+              "subtract each row's own maximum, x.max(axis=dim, keepdims=True), not the maximum "
+              "of the whole tensor: that sends the small row to exp(-1000) = 0, then log(0)"),
+        # float32's exp overflows above 88.7: a shift that is enough in float64 may not be
+        value("float32, a very large logit", large, _floats([[0.0, -1000.0]]),
+              "np.array([[1000.0, 0.0]], dtype=np.float32) (dim=-1)",
+              "in float32 exp overflows from exp(89) on, so only subtracting the row maximum is "
+              "safe (the largest exponent is then exp(0) = 1); any other shift, such as the "
+              "mean, leaves exp(500) here"),
         Case("leaves its input unchanged", lambda: unchanged(rows), rows,
              f"{_text(rows)}, compared after the call",
              "compute new tensors (x - m), not in place: x.data -= m changes the "
@@ -159,12 +211,29 @@ def check_log_softmax(candidate):
 # ===== MSELoss ===================================================================================
 
 
-def _loss_case(make_loss, name, predictions, targets, expected, hint, note=""):
+def _loss_mistakes(expected, count):
+    """What a wrong loss value shows, where it can: summed over ``count`` numbers instead of
+    averaged, or the sign flipped. A hint, or None."""
+
+    def diagnose(got):
+        if count > 1 and np.isclose(got, expected * count, rtol=1e-5, atol=1e-6):
+            return (f"your loss is {count} times the right one, and {count} numbers are "
+                    f"averaged here: you summed them; take the mean, (...).mean()")
+        if expected != 0 and np.isclose(got, -expected, rtol=1e-5, atol=1e-6):
+            return ("your loss has the opposite sign of the right one: the log of a probability "
+                    "is negative, so these losses carry a minus sign in front, -mean(...)")
+        return None
+
+    return diagnose
+
+
+def _loss_case(check, make_loss, name, predictions, targets, expected, hint, note=""):
     def run():
         return make_loss()(Tensor(predictions.copy()), Tensor(targets.copy()))
 
     describe = f"predictions {_text(predictions)}, targets {_text(targets)}{note}"
-    return Case(name, run, expected, describe, hint)
+    return diagnosed(check, Case(name, run, expected, describe, hint),
+                     _loss_mistakes(expected, predictions.size))
 
 
 def _gradient_case(check, make_loss, first_values, targets, value, gradient, operations,
@@ -196,17 +265,18 @@ def check_mse_loss(candidate):
     batch_p = _floats([[0.5, 1.0, -1.0], [2.0, 0.0, 1.5]])
     batch_t = _floats([[0.0, 1.0, 1.0], [1.0, -1.0, 1.5]])
     cases = [
-        _loss_case(candidate, "errors 0, -2 and 3", _floats([1.0, 2.0, 3.0]),
+        _loss_case(check, candidate, "errors 0, -2 and 3", _floats([1.0, 2.0, 3.0]),
                    _floats([1.0, 4.0, 0.0]), 13 / 3,
                    "square each error, then average: (0 + 4 + 9) / 3"),
-        _loss_case(candidate, "a perfect prediction", _floats([0.5, -2.0]), _floats([0.5, -2.0]),
-                   0.0, "equal predictions and targets give a loss of 0"),
-        _loss_case(candidate, "a batch of vectors (2, 3)", batch_p, batch_t,
+        _loss_case(check, candidate, "a perfect prediction", _floats([0.5, -2.0]),
+                   _floats([0.5, -2.0]), 0.0, "equal predictions and targets give a loss of 0"),
+        _loss_case(check, candidate, "a batch of vectors (2, 3)", batch_p, batch_t,
                    np.mean((batch_p - batch_t) ** 2),
                    "the mean is over every element (.mean() of the whole tensor, no axis), not "
                    "per row, and the result is one number"),
-        _loss_case(candidate, "large errors", _floats([1000.0, -1000.0]), _floats([-1000.0, 0.0]),
-                   (2000.0**2 + 1000.0**2) / 2, "square the errors: (2000^2 + 1000^2) / 2"),
+        _loss_case(check, candidate, "large errors", _floats([1000.0, -1000.0]),
+                   _floats([-1000.0, 0.0]), (2000.0**2 + 1000.0**2) / 2,
+                   "square the errors: (2000^2 + 1000^2) / 2"),
         # d(mean(d**2))/dp = 2 d / n
         _gradient_case(check, candidate, batch_p, batch_t, np.mean((batch_p - batch_t) ** 2),
                        lambda g: 2 * (batch_p - batch_t) / batch_p.size,
@@ -231,18 +301,19 @@ def check_huber_loss(candidate):
     # small and large errors, none at |d| = delta, where the two pieces meet
     errors = _floats([0.5, 3.0, -2.0, 0.2, -0.7])
     cases = [
-        _loss_case(candidate, "small errors only (delta=1)", _floats([0.5, -0.2]),
-                   _floats([0.0, 0.0]), (0.125 + 0.02) / 2,
+        # three errors, not two: without its 0.5 the loss of two would look summed
+        _loss_case(check, candidate, "small errors only (delta=1)", _floats([0.5, -0.2, 0.1]),
+                   _floats([0.0, 0.0, 0.0]), (0.125 + 0.02 + 0.005) / 3,
                    "for |d| < delta the loss is 0.5 * d**2 (do not forget the 0.5)"),
-        _loss_case(candidate, "small and large errors (delta=1)", _floats([0.5, 3.0, -2.0]),
+        _loss_case(check, candidate, "small and large errors (delta=1)", _floats([0.5, 3.0, -2.0]),
                    _floats([0.0, 0.0, 0.0]), (0.125 + 2.5 + 1.5) / 3,
                    "large errors grow linearly: delta * (|d| - 0.5 * delta); " + pieces),
-        _loss_case(lambda: candidate(delta=2.0), "delta=2", _floats([1.0, 3.0, -4.0]),
+        _loss_case(check, lambda: candidate(delta=2.0), "delta=2", _floats([1.0, 3.0, -4.0]),
                    _floats([0.0, 0.0, 0.0]), (0.5 + 4.0 + 6.0) / 3,
                    "use self.delta (here 2.0) in the threshold and in the linear piece; "
                    + pieces,
                    note=" (HuberLoss(delta=2.0))"),
-        _loss_case(candidate, "a batch (2, 2), delta=1", batch_p, batch_t,
+        _loss_case(check, candidate, "a batch (2, 2), delta=1", batch_p, batch_t,
                    np.mean(np.where(np.abs(d) < 1, 0.5 * d**2, np.abs(d) - 0.5)),
                    "average over every element; " + pieces),
         # the slope of each piece: d where |d| < delta, delta * sign(d) elsewhere; then / n
@@ -258,14 +329,16 @@ def check_huber_loss(candidate):
 # ===== CrossEntropyLoss ==========================================================================
 
 
-def _cross_entropy_case(candidate, name, logits, targets, expected, hint, dtype=np.float64):
+def _cross_entropy_case(check, candidate, name, logits, targets, expected, hint,
+                        dtype=np.float64):
     def run():
         return candidate()(Tensor(logits.astype(dtype)), Tensor(targets.copy()))
 
     describe = f"logits {_text(logits)}, targets {_text(targets)}"
     if dtype != np.float64:
         describe += f" ({np.dtype(dtype).name} logits)"
-    return Case(name, run, expected, describe, hint)
+    return diagnosed(check, Case(name, run, expected, describe, hint),
+                     _loss_mistakes(expected, len(targets)))
 
 
 def _plain_cross_entropy(logits, targets):
@@ -286,30 +359,50 @@ def check_cross_entropy_loss(candidate):
     pick = ("pick the log-probability of each sample's own class: "
             "log_probs[np.arange(N), targets.data], then average and negate")
     softmax = np.exp(_plain_log_softmax(square, 1))
+    scales = _floats([[1000.0, 999.0, 998.0], [0.0, 1.0, -1.0]])
+
+    def logits_after_the_call():
+        logits = Tensor(square.copy())
+        candidate()(logits, Tensor(square_targets.copy()))
+        return logits
+
     cases = [
-        _cross_entropy_case(candidate, "one sample", one, np.array([0]),
+        _cross_entropy_case(check, candidate, "one sample", one, np.array([0]),
                             _plain_cross_entropy(one, [0]),
                             "loss = -log(softmax(logits)[target]); check the minus sign and "
                             "the log"),
-        _cross_entropy_case(candidate, "three samples, three classes", square, square_targets,
-                            _plain_cross_entropy(square, square_targets), pick),
-        _cross_entropy_case(candidate, "four samples, three classes", wide, wide_targets,
+        _cross_entropy_case(check, candidate, "three samples, three classes", square,
+                            square_targets, _plain_cross_entropy(square, square_targets), pick),
+        _cross_entropy_case(check, candidate, "four samples, three classes", wide, wide_targets,
                             _plain_cross_entropy(wide, wide_targets),
                             "softmax over the classes (axis 1) of each sample; " + pick),
-        _cross_entropy_case(candidate, "equal logits", np.zeros((2, 4)), np.array([3, 0]),
+        _cross_entropy_case(check, candidate, "equal logits", np.zeros((2, 4)), np.array([3, 0]),
                             np.log(4.0), "equal logits give every class 1/4: loss log(4)"),
-        _cross_entropy_case(candidate, "float32 logits", wide, wide_targets,
+        _cross_entropy_case(check, candidate, "float32 logits", wide, wide_targets,
                             _plain_cross_entropy(wide, wide_targets),
                             "work in the logits' dtype; Tensor([...]) from a list is float32",
                             dtype=np.float32),
-        _cross_entropy_case(candidate, "a confident right answer", _floats([[100.0, 0.0, 0.0]]),
-                            np.array([0]), 0.0,
+        _cross_entropy_case(check, candidate, "a confident right answer",
+                            _floats([[100.0, 0.0, 0.0]]), np.array([0]), 0.0,
                             "a confident, right prediction costs almost nothing: -log(1) = 0"),
-        _cross_entropy_case(candidate, "very large logits",
+        _cross_entropy_case(check, candidate, "very large logits",
                             _floats([[10000.0, 0.0, -10000.0], [0.0, 10000.0, 0.0]]),
                             np.array([1, 1]), 5000.0,
                             "exp(10000) overflows: use the log-sum-exp trick (your log_softmax); "
                             "by hand the losses are 10000 and 0"),
+        # the first row is [2, 1, 0] shifted by 998
+        _cross_entropy_case(check, candidate, "rows of very different size", scales,
+                            np.array([1, 1]),
+                            _plain_cross_entropy(_floats([[2.0, 1.0, 0.0], [0.0, 1.0, -1.0]]),
+                                                 [1, 1]),
+                            "subtract each sample's own maximum (axis=1, keepdims=True), not "
+                            "the maximum of the whole batch: that sends the second row to "
+                            "exp(-1000) = 0, then log(0)"),
+        Case("leaves the logits unchanged", logits_after_the_call, square,
+             f"logits {_text(square)}, targets {_text(square_targets)}; the logits compared "
+             "after the call",
+             "compute new tensors (logits - m), not in place: logits.data -= m changes the "
+             "caller's logits (the network's output, which backward() still needs)"),
         # softmax minus one-hot, divided by N
         _gradient_case(check, candidate, square, square_targets,
                        _plain_cross_entropy(square, square_targets),
@@ -341,20 +434,28 @@ def check_binary_cross_entropy_loss(candidate):
     batch_p = _floats([[0.9, 0.4], [0.25, 0.6]])
     batch_y = _floats([[1.0, 0.0], [0.0, 1.0]])
     cases = [
-        _loss_case(candidate, "two confident answers", _floats([0.9, 0.2]), _floats([1.0, 0.0]),
-                   _plain_bce(_floats([0.9, 0.2]), _floats([1.0, 0.0])),
+        _loss_case(check, candidate, "two confident answers", _floats([0.9, 0.2]),
+                   _floats([1.0, 0.0]), _plain_bce(_floats([0.9, 0.2]), _floats([1.0, 0.0])),
                    formula + "; check the minus sign and the order (predictions, targets)"),
-        _loss_case(candidate, "soft targets", _floats([0.7, 0.3]), _floats([0.2, 0.9]),
+        _loss_case(check, candidate, "soft targets", _floats([0.7, 0.3]), _floats([0.2, 0.9]),
                    _plain_bce(_floats([0.7, 0.3]), _floats([0.2, 0.9])),
                    "both terms count when targets are between 0 and 1: " + formula),
-        _loss_case(candidate, "a batch (2, 2)", batch_p, batch_y, _plain_bce(batch_p, batch_y),
-                   "average over every element: " + formula),
-        _loss_case(candidate, "certain and right: p = 1 for y = 1, p = 0 for y = 0",
+        _loss_case(check, candidate, "a batch (2, 2)", batch_p, batch_y,
+                   _plain_bce(batch_p, batch_y), "average over every element: " + formula),
+        _loss_case(check, candidate, "certain and right: p = 1 for y = 1, p = 0 for y = 0",
                    _floats([1.0, 0.0]), _floats([1.0, 0.0]), 0.0,
                    "0 * log(0) is nan in numpy; " + clamp),
-        _loss_case(candidate, "certain and wrong: p = 0 for y = 1, p = 1 for y = 0",
+        _loss_case(check, candidate, "certain and wrong: p = 0 for y = 1, p = 1 for y = 0",
                    _floats([0.0, 1.0]), _floats([1.0, 0.0]), 100.0,
                    "log(0) = -inf; " + clamp + "; each loss here is 100"),
+        # two losses of 100 (certain and wrong) and two of 0 (certain and right)
+        _loss_case(check, candidate, "float32: probabilities 0 and 1",
+                   np.array([0.0, 1.0, 1.0, 0.0], dtype=np.float32),
+                   np.array([1.0, 0.0, 1.0, 0.0], dtype=np.float32), 50.0,
+                   "the clamp must give exactly -100 in float32 too: clamp the log, "
+                   "p.log().clip(min=-100), not the probability (exp(-100) = 3.7e-44 is below "
+                   "float32's normal range, and its log in float32 is -99.98)",
+                   note=" (both float32)"),
         # dl/dp = -(y / p - (1 - y) / (1 - p)), then / n
         _gradient_case(check, candidate, inside_p, inside_y, _plain_bce(inside_p, inside_y),
                        lambda g: -(inside_y / inside_p - (1 - inside_y) / (1 - inside_p))
@@ -387,20 +488,20 @@ def check_bce_with_logits_loss(candidate):
     batch_x = _floats([[1.5, -0.5], [0.0, 3.0]])
     batch_y = _floats([[1.0, 0.0], [0.5, 1.0]])
     cases = [
-        _loss_case(candidate, "a logit of 0", _floats([0.0]), _floats([1.0]), np.log(2.0),
+        _loss_case(check, candidate, "a logit of 0", _floats([0.0]), _floats([1.0]), np.log(2.0),
                    "sigmoid(0) = 0.5, so the loss is -log(0.5) = log(2)"),
-        _loss_case(candidate, "three logits", x2, y2, _plain_bce_with_logits(x2, y2),
+        _loss_case(check, candidate, "three logits", x2, y2, _plain_bce_with_logits(x2, y2),
                    "loss = -mean(y * log(sigmoid(x)) + (1 - y) * log(1 - sigmoid(x))); "
                    "check the minus sign and the order (logits, targets)"),
-        _loss_case(candidate, "soft targets", soft_x, soft_y,
+        _loss_case(check, candidate, "soft targets", soft_x, soft_y,
                    _plain_bce_with_logits(soft_x, soft_y),
                    "both terms count when targets are between 0 and 1"),
-        _loss_case(candidate, "a batch (2, 2)", batch_x, batch_y,
+        _loss_case(check, candidate, "a batch (2, 2)", batch_x, batch_y,
                    _plain_bce_with_logits(batch_x, batch_y), "average over every element"),
-        _loss_case(candidate, "very large logits, right", _floats([10000.0, -10000.0]),
+        _loss_case(check, candidate, "very large logits, right", _floats([10000.0, -10000.0]),
                    _floats([1.0, 0.0]), 0.0,
                    "sigmoid(10000) rounds to 1 and log(1 - 1) = -inf; " + stable),
-        _loss_case(candidate, "very large logits, wrong", _floats([10000.0, -10000.0]),
+        _loss_case(check, candidate, "very large logits, wrong", _floats([10000.0, -10000.0]),
                    _floats([0.0, 1.0]), 10000.0,
                    "by hand each loss is 10000 (a clamp at -100 would give 100, exp(10000) "
                    "overflows); " + stable),

@@ -15,10 +15,16 @@ The exercises in the notebook's order::
     Adam(params, lr, betas, eps).step()                      check_adam_step(Adam)
     AdamW(params, lr, betas, eps, weight_decay).step()       check_adamw_step(AdamW)
 
-The update rules are PyTorch's (the momentum buffer starts as the first gradient; Adam's bias
-correction uses each parameter's own step count and adds ``eps`` after the square root; AdamW
-shrinks the parameter by ``1 - lr * weight_decay`` before the Adam step). Every expected value
-below comes from a plain float64 numpy loop written here, never from ``tinytorch.core.optimizers``.
+The update rules are PyTorch's (torch.optim.SGD, Adam and AdamW, as their documentation writes
+the algorithms): the momentum buffer starts as a copy of the first gradient, then
+``buf = momentum * buf + g`` and ``p -= lr * buf``, with the learning rate read at every step (a
+scheduler changes ``optimizer.lr`` between steps); Adam's bias correction uses each parameter's
+own step count and adds ``eps`` after the square root; AdamW shrinks the parameter by
+``1 - lr * weight_decay`` before the Adam step. A parameter whose ``.grad`` is ``None`` is
+skipped entirely: it does not move and its state is left as it was. ``step()`` changes the
+parameters only: ``p.grad`` stays as it was, which the checks see by keeping one gradient for
+several steps. Every expected value below comes from a plain float64 numpy loop written here,
+never from ``tinytorch.core.optimizers``.
 """
 
 import numpy as np
@@ -44,32 +50,66 @@ def _text(value):
     return str(np.vectorize(lambda x: float(f"{x:.6g}"), otypes=[float])(array).tolist())
 
 
-def _describe(starts, grads, options):
+def _describe(starts, grads, options, lrs=None):
     """One line: the starting parameters, the gradients of each step and the options."""
     steps = "; ".join(
         f"step {i + 1}: " + ", ".join("None" if g is None else _text(g) for g in step)
         for i, step in enumerate(grads)
     )
     args = ", ".join(f"{k}={v!r}" for k, v in options.items())
-    return f"params {', '.join(_text(p) for p in starts)} ({args}); grads {steps}"
+    describe = f"params {', '.join(_text(p) for p in starts)} ({args}); grads {steps}"
+    if lrs is not None:
+        describe += (f"; optimizer.lr set to {', '.join(map(str, lrs))} before steps "
+                     f"1 to {len(lrs)}, as a learning-rate scheduler does")
+    return describe
 
 
-def _run_optimizer(candidate, starts, grads, options):
-    """Build the learner's optimizer, feed it the gradients step by step, return the parameters."""
+def _run_optimizer(candidate, starts, grads, options, lrs=None):
+    """Build the learner's optimizer, feed it the gradients step by step (and set ``lr`` before
+    each step, if ``lrs`` are given), return the parameters."""
     params = [Tensor(np.array(s, dtype=np.float64), requires_grad=True) for s in starts]
     optimizer = candidate(params, **options)
-    for step in grads:
+    for k, step in enumerate(grads):
         for p, g in zip(params, step):
             p.grad = None if g is None else Tensor(np.array(g, dtype=np.float64))
+        if lrs is not None:
+            optimizer.lr = lrs[k]
         optimizer.step()
     return np.concatenate([p.data.ravel() for p in params])
 
 
-def _case(candidate, name, starts, grads, options, simulate, hint):
+def _simulated(simulate, starts, grads, options, lrs=None):
+    """The right parameters after the steps, flat: ``simulate`` takes the lr of every step."""
+    lrs = [options["lr"]] * len(grads) if lrs is None else lrs
+    hyper = {k: v for k, v in options.items() if k != "lr"}
+    return np.concatenate([np.ravel(p) for p in simulate(starts, grads, lrs, **hyper)])
+
+
+def _case(candidate, name, starts, grads, options, simulate, hint, lrs=None):
     """A case whose expected value comes from ``simulate`` (a float64 numpy update rule)."""
-    expected = np.concatenate([np.ravel(p) for p in simulate(starts, grads, **options)])
-    return Case(name, lambda: _run_optimizer(candidate, starts, grads, options), expected,
-                _describe(starts, grads, options), hint)
+    return Case(name, lambda: _run_optimizer(candidate, starts, grads, options, lrs),
+                _simulated(simulate, starts, grads, options, lrs),
+                _describe(starts, grads, options, lrs), hint)
+
+
+def _kept_gradient_case(candidate, name, start, grad, steps, options, simulate, hint):
+    """A case that sets ``p.grad`` once and calls ``step()`` several times, then compares the
+    parameter and the gradient: ``step()`` must read the gradient, never change it."""
+
+    def run():
+        p = Tensor(np.array(start, dtype=np.float64), requires_grad=True)
+        p.grad = Tensor(np.array(grad, dtype=np.float64))
+        optimizer = candidate([p], **options)
+        for _ in range(steps):
+            optimizer.step()
+        return np.concatenate([p.data.ravel(), p.grad.data.ravel()])
+
+    expected = np.concatenate([_simulated(simulate, [start], [[grad]] * steps, options),
+                               np.ravel(grad)])
+    args = ", ".join(f"{k}={v!r}" for k, v in options.items())
+    describe = (f"param {_text(start)} ({args}); p.grad = {_text(grad)} set once, then step() "
+                f"{steps} times; compared: the parameter, then p.grad")
+    return Case(name, run, expected, describe, hint)
 
 
 def _floats(values):
@@ -79,10 +119,10 @@ def _floats(values):
 # ===== SGD =======================================================================================
 
 
-def _sgd(starts, grads, lr, momentum=0.0):
+def _sgd(starts, grads, lrs, momentum=0.0):
     params = [_floats(s) for s in starts]
     buffers = [None] * len(params)
-    for step in grads:
+    for lr, step in zip(lrs, grads):
         for i, g in enumerate(step):
             if g is None:
                 continue
@@ -113,6 +153,11 @@ def check_sgd_step(candidate):
               "skip parameters whose .grad is None (they took no part in the loss), as PyTorch does"),
         _case(candidate, "a large learning rate", [[1.0]], [[[2.0]], [[-1.0]]], dict(lr=10.0),
               _sgd, "use the lr given to the constructor: " + rule),
+        _kept_gradient_case(candidate, "p.grad is left as it was", [1.0, -2.0], [0.5, 4.0], 2,
+                            dict(lr=0.1), _sgd,
+                            "step() changes p.data only: g *= lr (or p.grad.data *= lr) scales "
+                            "the gradient itself, and the next step reads the scaled one. "
+                            "Compute a new array: p.data -= lr * p.grad.data"),
     ]
     run_cases(check, cases)
 
@@ -142,6 +187,23 @@ def check_sgd_momentum(candidate):
               "parameters), with its own shape"),
         _case(candidate, "momentum=0 is plain SGD", [[1.0, -1.0]], changing,
               dict(lr=0.1, momentum=0.0), _sgd, "with momentum 0 the buffer is just the gradient"),
+        _kept_gradient_case(candidate, "one gradient kept for three steps", [1.0, -2.0],
+                            [0.5, 4.0], 3, dict(lr=0.1, momentum=0.9), _sgd,
+                            "start the buffer as a copy, p.grad.data.copy(): without the copy "
+                            "the buffer is p.grad's own array, so updating it in place "
+                            "(buf *= momentum; buf += g) changes the gradient too"),
+        _case(candidate, "a parameter without a gradient on step 2", [[1.0, -1.0], [2.0]],
+              [[[1.0, 0.5], [1.0]], [[0.5, -1.0], None], [[-1.0, 1.0], [2.0]]],
+              dict(lr=0.1, momentum=0.9), _sgd,
+              "skip a parameter whose .grad is None entirely, as PyTorch does: it does not move "
+              "and its buffer stays as it was (a missing gradient is not a gradient of zeros, "
+              "which would still move it by lr * momentum * buf)"),
+        _case(candidate, "a learning rate that changes between steps", [[1.0, -1.0]],
+              changing[:3], dict(lr=0.1, momentum=0.9), _sgd,
+              "read self.lr at every step and apply it after the buffer, as PyTorch does: "
+              "buf = momentum * buf + g; p.data -= lr * buf. Putting lr into the buffer "
+              "(buf = momentum * buf + lr * g; p.data -= buf) gives the same steps only while "
+              "lr stays the same", lrs=[0.1, 0.05, 0.01]),
     ]
     run_cases(check, cases)
 
@@ -149,14 +211,14 @@ def check_sgd_momentum(candidate):
 # ===== Adam and AdamW ============================================================================
 
 
-def _adam(starts, grads, lr, betas, eps, weight_decay=0.0):
+def _adam(starts, grads, lrs, betas, eps, weight_decay=0.0):
     """Adam (weight_decay=0) or AdamW (decoupled weight decay), one step count per parameter."""
     beta1, beta2 = betas
     params = [_floats(s) for s in starts]
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     t = [0] * len(params)
-    for step in grads:
+    for lr, step in zip(lrs, grads):
         for i, g in enumerate(step):
             if g is None:
                 continue
@@ -203,6 +265,12 @@ def check_adam_step(candidate):
         _case(candidate, "a parameter without a gradient", [[1.0], [2.0]],
               [[[1.0], None], [[0.5], None]], default, _adam,
               "skip parameters whose .grad is None"),
+        _case(candidate, "a parameter whose gradient starts at step 3", [[1.0, -1.0], [2.0]],
+              [[[1.0, 0.5], None], [[0.5, -1.0], None], [[-1.0, 1.0], [2.0]],
+               [[0.5, 0.5], [-1.0]]], dict(lr=0.1, betas=(0.9, 0.999), eps=1e-8), _adam,
+              "count the steps of each parameter, in its own state (s['step'] += 1 when it has a "
+              "gradient), not the optimizer's steps: at step 3 the second parameter takes its "
+              "first step, t = 1, and its bias correction divides by 1 - beta1**1"),
     ]
     run_cases(check, cases)
 
@@ -230,5 +298,10 @@ def check_adamw_step(candidate):
         _case(candidate, "lr 0.01, weight_decay 1.0", [[2.0, -4.0]], changing,
               dict(lr=0.01, betas=(0.8, 0.99), eps=1e-8, weight_decay=1.0), _adam,
               "the decay factor uses the learning rate: 1 - lr * weight_decay (not 1 - weight_decay)"),
+        _case(candidate, "a parameter whose gradient starts at step 3", [[2.0], [4.0]],
+              [[[0.5], None], [[0.25], None], [[-1.0], [1.0]]],
+              dict(lr=0.1, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1), _adam,
+              "a parameter whose .grad is None is skipped entirely, as in PyTorch: neither "
+              "decayed nor moved. Decay only where p.grad is not None, then run the Adam step"),
     ]
     run_cases(check, cases)

@@ -225,20 +225,27 @@ def check_matmul(Tensor):
 
 
 def check_reductions(Tensor):
-    """Check ``sum``, ``mean`` and ``max`` with ``axis`` (None, an int, negative) and ``keepdims``."""
+    """Check ``sum``, ``mean`` and ``max`` with ``axis`` (None, an int, negative, a tuple) and
+    ``keepdims``, and that they leave ``x`` unchanged."""
     check = "check_reductions"
     require_class(check, Tensor, "Tensor")
     x = floats([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
     cube = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
     x_text = "x = Tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])"
+    cube_text = "x = Tensor(np.arange(24.0).reshape(2, 3, 4))"
 
-    def reduce(name, array, describe, **options):
+    def reduce(name, array, describe, hint=None, **options):
         call = f"x.{name}({', '.join(f'{k}={v}' for k, v in options.items())})"
         return Case(call, lambda: _result(check, call, describe,
                                           lambda: getattr(Tensor(array.copy()), name)(**options),
                                           Tensor),
                     getattr(np, name)(array, **options), f"{describe}; {call}",
-                    HINTS[name] + (KEEPDIMS if options.get("keepdims") else AXIS))
+                    hint or HINTS[name] + (KEEPDIMS if options.get("keepdims") else AXIS))
+
+    def unchanged():
+        t = Tensor(x.copy())
+        t.sum(axis=0), t.mean(), t.mean(axis=1, keepdims=True), t.max(axis=-1)
+        return t.data
 
     cases = [
         reduce("sum", x, x_text),  # 21
@@ -246,13 +253,30 @@ def check_reductions(Tensor):
         reduce("sum", x, x_text, axis=1),  # [9, 12]: along the rows
         reduce("sum", x, x_text, axis=-1),
         reduce("sum", x, x_text, axis=0, keepdims=True),
-        reduce("sum", cube, "x = Tensor(np.arange(24.0).reshape(2, 3, 4))", axis=(0, 2)),
+        reduce("sum", x, x_text, keepdims=True,  # [[21]]
+               hint="keepdims=True with axis=None keeps every axis, with size 1: shape (1, 1). "
+                    "Pass keepdims on to numpy in every branch, also when axis is None"),
+        reduce("sum", cube, cube_text, axis=(0, 2)),
         reduce("mean", x, x_text),  # 3.5
         reduce("mean", x, x_text, axis=0),  # [2.5, 3.5, 4.5]
         reduce("mean", x, x_text, axis=1, keepdims=True),  # [[3], [4]]
+        reduce("mean", cube, cube_text, axis=(0, 2),  # 2 * 4 = 8 numbers per mean
+               hint="axis=(0, 2) reduces over both axes, so each mean divides by 2 * 4 = 8 "
+                    "numbers: the product of the reduced sizes (x.size // result.size), not "
+                    "the size of one axis and not x.size"),
         reduce("max", x, x_text),  # 6
         reduce("max", x, x_text, axis=0),  # [4, 5, 6]
         reduce("max", x, x_text, axis=-1, keepdims=True),  # [[5], [6]]
+        reduce("max", cube, cube_text, axis=-1,  # shape (2, 3): the last of three axes
+               hint="axis=-1 is the last axis whatever the number of dimensions (here axis 2); "
+                    "numpy understands negative axes, so pass axis on as it is (to convert "
+                    "one, use self.ndim + axis, not len(self.data), the first dimension's size)"),
+        Case("x is unchanged", unchanged, x,
+             f"{x_text}; compared after x.sum(axis=0), x.mean(), x.mean(axis=1, keepdims=True) "
+             "and x.max(axis=-1)",
+             "a reduction returns a new Tensor and leaves x as it was: self.data /= n (or "
+             "self.data.sort()) changes the caller's tensor; use expressions that make new "
+             "arrays, e.g. self.data.sum(axis=axis, keepdims=keepdims) / n"),
     ]
     run_cases(check, cases)
 

@@ -70,14 +70,14 @@ def _check_dim(owner, x, dim):
 
 
 class ReLUFunction(Function):
-    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0 (0 at x = 0, as in PyTorch)."""
+    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0 (0 at x = 0 and 1 at nan, as in PyTorch)."""
 
     def forward(self, x):
-        self.positive = x > 0
+        self.passes = ~(x <= 0)  # not "x > 0": PyTorch passes the gradient of a nan through
         return np.maximum(x, 0)
 
     def backward(self, grad):
-        return grad * self.positive
+        return grad * self.passes
 
 
 def relu(x):

@@ -2,6 +2,8 @@
 name this file re-exports, so ``from tinytorch.core.layers import Module`` works as before).
 """
 
+import numbers
+
 import numpy as np
 
 from tinytorch import random
@@ -164,9 +166,9 @@ class Dropout(Module):
 
     def __init__(self, p=0.5):
         super().__init__()
-        if not isinstance(p, (int, float)) or not 0 <= p < 1:
+        if not isinstance(p, numbers.Real) or not 0 <= p < 1:  # numbers.Real: numpy's floats too
             raise ValueError(f"Dropout: p must be a probability in [0, 1), got {p!r}")
-        self.p = p
+        self.p = float(p)
 
     def forward(self, x):
         if not self.training or self.p == 0:

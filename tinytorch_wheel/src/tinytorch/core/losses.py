@@ -20,6 +20,8 @@ Stability comes from formulas, not from hidden epsilons: the log-sum-exp trick f
 ``logaddexp`` for log-sigmoid, and PyTorch's documented clamp of BCE's logs at -100.
 """
 
+import numbers
+
 import numpy as np
 
 from tinytorch.core.activations import _log_softmax, log_softmax
@@ -70,7 +72,8 @@ def _check_same_shape(owner, input, target):
         return
     advice = "they must be equal (one target per prediction)"
     if [n for n in input.shape if n != 1] == [n for n in target.shape if n != 1]:
-        # (N,) against (N, 1): PyTorch only warns and broadcasts to (N, N), a silently wrong loss.
+        # (N,) against (N, 1): PyTorch's regression losses only warn and broadcast to (N, N), a
+        # silently wrong loss; its binary losses refuse, as every loss does here.
         advice += f"; reshape one to match the other, e.g. target.reshape{input.shape}"
     raise ValueError(
         f"{owner}: input has shape {input.shape} but target has shape {target.shape}; {advice}"
@@ -329,7 +332,7 @@ class HuberLoss(Module):
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__()
         self.reduction = _check_reduction("HuberLoss", reduction)
-        if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
+        if isinstance(delta, bool) or not isinstance(delta, numbers.Real) or not delta > 0:
             raise ValueError(f"HuberLoss: delta must be a positive number, got {delta!r}")
         self.delta = float(delta)
 
@@ -483,7 +486,7 @@ class CrossEntropyLoss(Module):
         self.ignore_index = _check_ignore_index("CrossEntropyLoss", ignore_index)
         self.reduction = _check_reduction("CrossEntropyLoss", reduction)
         smoothing = label_smoothing
-        is_number = isinstance(smoothing, (int, float)) and not isinstance(smoothing, bool)
+        is_number = isinstance(smoothing, numbers.Real) and not isinstance(smoothing, bool)
         if not is_number or not 0.0 <= smoothing <= 1.0:
             raise ValueError(
                 f"CrossEntropyLoss: label_smoothing must be a number in [0, 1], got "
@@ -592,18 +595,23 @@ _BCE_GRADIENT_FLOOR = 1e-12
 
 class BinaryCrossEntropyFunction(Function):
     """l = -w [y log(p) + (1 - y) log(1 - p)], each log clamped at -100 as in PyTorch;
-    dl/dp = w (p - y) / max(p (1 - p), 1e-12);   dl/dy = w (log(1 - p) - log(p)) (clamped)."""
+    dl/dp = w (p - y) / max(p (1 - p), 1e-12);   dl/dy = w (log(1 - p) - log(p)) = -w logit(p).
+
+    PyTorch clamps the logs in the loss only: the target's gradient uses them unclamped, so it is
+    +inf at p = 0 and -inf at p = 1, here as there."""
 
     def forward(self, p, y, weight):
-        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped right here
-            self.log_p = np.maximum(np.log(p), -100)
-            self.log_1mp = np.maximum(np.log1p(-p), -100)
+        with np.errstate(divide="ignore"):  # log(0) = -inf; the loss clamps it below
+            self.log_p, self.log_1mp = np.log(p), np.log1p(-p)
         self.p, self.y, self.weight = p, y, weight
-        return -weight * (y * self.log_p + (1 - y) * self.log_1mp)
+        return -weight * (y * np.maximum(self.log_p, -100)
+                          + (1 - y) * np.maximum(self.log_1mp, -100))
 
     def backward(self, grad):
         g = grad * self.weight
         grad_p = g * (self.p - self.y) / np.maximum(self.p * (1 - self.p), _BCE_GRADIENT_FLOOR)
+        if not self.inputs[1].requires_grad:  # the usual case: targets are data
+            return grad_p, None
         return grad_p, g * (self.log_1mp - self.log_p)
 
 
@@ -613,9 +621,10 @@ class BinaryCrossEntropyLoss(Module):
     l_i = -w_i * [y_i * log(p_i) + (1 - y_i) * log(1 - p_i)];   loss = mean(l)  (reduction="mean")
 
     Each log is clamped at -100, like PyTorch, so a confident wrong answer (p = 0 for y = 1) costs
-    100 instead of infinity, and p exactly 0 or 1 gives finite values and gradients. The input
-    must already be a probability (after a sigmoid); for raw scores use ``BCEWithLogitsLoss``,
-    which is more stable. Also available as ``BCELoss``.
+    100 instead of infinity, and p exactly 0 or 1 gives a finite loss and input gradient (the
+    target's gradient, -logit(p), is infinite there, as in PyTorch). The input must already be a
+    probability (after a sigmoid); for raw scores use ``BCEWithLogitsLoss``, which is more
+    stable. Also available as ``BCELoss``.
 
     Args:
         weight: optional Tensor that broadcasts to the input's shape, a rescaling weight for each

@@ -1,9 +1,10 @@
 """Module: the base class of every layer, activation, loss and model (module 03).
 
 A ``Module`` is an object with a ``forward`` method and parameters. Its parameters are found by
-looking at its attributes: every ``Tensor`` attribute that requires gradients is a parameter, and
-every ``Module`` attribute (or list of modules) is a child whose parameters are included, with
-dotted names, exactly as ``torch.nn.Module.named_parameters`` reports them::
+looking at its attributes: every ``Tensor`` attribute that requires gradients, or did when it was
+assigned, is a parameter, and every ``Module`` attribute (or list of modules) is a child whose
+parameters are included, with dotted names, exactly as ``torch.nn.Module.named_parameters``
+reports them::
 
     Sequential                      named_parameters()
     ├── (0) Linear  weight, bias    0.weight  (128, 64)   0.bias  (128,)
@@ -23,7 +24,9 @@ class Module:
     """Base class of layers, activations, losses and models, like ``torch.nn.Module``.
 
     Subclasses implement ``forward``; calling the module calls ``forward``. Assign parameters
-    (tensors with ``requires_grad=True``) and sub-modules as attributes in ``__init__``.
+    (tensors with ``requires_grad=True``) and sub-modules as attributes in ``__init__``. A
+    parameter frozen later (``p.requires_grad = False``) stays a parameter, as in PyTorch: it is
+    still in ``parameters()`` and ``state_dict()``, but gets no gradient, so optimizers skip it.
 
     Example:
         >>> class Scale(Module):
@@ -36,12 +39,25 @@ class Module:
         Tensor([2., 6.], requires_grad=True)
         >>> [name for name, _ in Scale().named_parameters()]
         ['factor']
+        >>> frozen = Scale()
+        >>> frozen.factor.requires_grad = False  # no gradient, no update; still a parameter
+        >>> list(frozen.state_dict())
+        ['factor']
     """
 
+    # Class-level defaults, so that a subclass whose __init__ forgets super().__init__() works.
     training = True
+    _parameter_names = frozenset()
 
     def __init__(self):
         self.training = True
+
+    def __setattr__(self, name, value):
+        # Remember a parameter (a leaf tensor that requires gradients) by its name: freezing it
+        # later switches its requires_grad off, and then only the name says what it is.
+        if isinstance(value, Tensor) and value.requires_grad and value.is_leaf:
+            object.__setattr__(self, "_parameter_names", self._parameter_names | {name})
+        object.__setattr__(self, name, value)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
@@ -64,7 +80,9 @@ class Module:
         """Every parameter of this module and its children as ``(dotted_name, tensor)`` pairs."""
         seen = set()
         for name, value in vars(self).items():
-            if isinstance(value, Tensor) and value.requires_grad and id(value) not in seen:
+            if not isinstance(value, Tensor) or id(value) in seen:
+                continue
+            if value.requires_grad or name in self._parameter_names:
                 seen.add(id(value))
                 yield prefix + name, value
         for name, child in self.named_children():
@@ -107,7 +125,8 @@ class Module:
         return {name: p.data.copy() for name, p in self.named_parameters()}
 
     def load_state_dict(self, state_dict):
-        """Copy values from ``state_dict`` into the parameters, checking names and shapes."""
+        """Copy values from ``state_dict`` into the parameters, after checking every name, dtype
+        and shape: a state that does not fit changes nothing."""
         if not isinstance(state_dict, dict):
             raise TypeError(
                 f"load_state_dict: expected a dict of name -> array, got {type(state_dict).__name__}"
@@ -120,15 +139,22 @@ class Module:
                 f"load_state_dict: the state does not match the model's parameters "
                 f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'})"
             )
+        values = {}  # every value is checked before any parameter changes
         for name, p in params.items():
             value = state_dict[name]
             value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if value.dtype.kind not in "biuf":  # booleans, integers, floats
+                raise TypeError(
+                    f"load_state_dict: {name} must hold numbers, got dtype {value.dtype}"
+                )
             if value.shape != p.shape:
                 raise ValueError(
                     f"load_state_dict: {name} has shape {value.shape} in the state but "
                     f"{p.shape} in the model"
                 )
-            p.data[...] = value
+            values[name] = value
+        for name, p in params.items():
+            p.data[...] = values[name]
 
     # ----- printing ----------------------------------------------------------------------------------
     def extra_repr(self):

@@ -34,6 +34,18 @@ def _check_number(owner, name, value, low=0.0, high=None, high_open=False):
     return float(value)
 
 
+def _check_state_value(owner, i, key, value, p):
+    """A parameter's state holds its step count ("step") and arrays of the parameter's shape."""
+    where = f"{owner}: state[{i}][{key!r}]"
+    if key == "step":
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{where} must be a step count (an integer >= 0), got {value!r}")
+    elif not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+        raise ValueError(f"{where} must be a floating-point numpy array, got {value!r:.60}")
+    elif value.shape != p.shape:
+        raise ValueError(f"{where} has shape {value.shape}, but parameter {i} has shape {p.shape}")
+
+
 def _a_or_an(name):
     """The name with its article: "an Adam", "a Lion", "an SGD" (said "ess-gee-dee")."""
     name = str(name)
@@ -45,14 +57,16 @@ def _a_or_an(name):
 class Optimizer:
     """Base class of the optimizers, like ``torch.optim.Optimizer`` (with one parameter group).
 
-    Subclasses list their hyper-parameter names in ``hyperparameters`` and implement
+    Subclasses list their hyper-parameter names in ``hyperparameters`` (keyword arguments of
+    their constructor), say which keys ``state_keys()`` a parameter's state has, and implement
     ``update(p, grad, state)``, which changes ``p.data`` in place using ``grad`` (a numpy array)
     and the parameter's own ``state`` dict. ``step()`` calls it for every parameter that has a
-    gradient; parameters whose ``.grad`` is ``None`` are skipped, as in PyTorch.
+    gradient; parameters whose ``.grad`` is ``None`` are skipped, as in PyTorch. So a frozen
+    parameter (``p.requires_grad = False``) may stay in the list: it gets no gradient, and no
+    update, until it is unfrozen.
 
     Args:
-        params: an iterable of tensors with ``requires_grad=True``, usually
-            ``model.parameters()``.
+        params: an iterable of leaf tensors, usually ``model.parameters()``.
 
     Attributes:
         params: the list of parameters.
@@ -83,11 +97,6 @@ class Optimizer:
         for i, p in enumerate(params):
             if not isinstance(p, Tensor):
                 raise TypeError(f"{owner}: params[{i}] must be a Tensor, got {type(p).__name__}")
-            if not p.requires_grad:
-                raise ValueError(
-                    f"{owner}: params[{i}] (shape {p.shape}) does not require gradients; create "
-                    f"it with requires_grad=True or leave it out"
-                )
             if not p.is_leaf:
                 raise ValueError(
                     f"{owner}: params[{i}] (shape {p.shape}) is the result of an operation, not "
@@ -116,6 +125,11 @@ class Optimizer:
     def update(self, p, grad, state):
         raise NotImplementedError(f"{type(self).__name__}.update is not implemented")
 
+    def state_keys(self):
+        """The keys of a parameter's state once ``update`` has run (checked when loading a state);
+        ``None``: not known, not checked."""
+        return None
+
     # ----- saving and loading ------------------------------------------------------------------
     def state_dict(self):
         """The optimizer's hyper-parameters and per-parameter state (copies).
@@ -138,7 +152,23 @@ class Optimizer:
         return {"optimizer": type(self).__name__, "hyperparameters": hyper, "state": state}
 
     def load_state_dict(self, state_dict):
-        """Restore hyper-parameters and state saved by ``state_dict()`` (checked, then copied)."""
+        """Restore hyper-parameters and state saved by ``state_dict()``, all checked first.
+
+        The hyper-parameters go through the constructor, so they obey the same rules as
+        ``Adam(params, lr=...)``; every parameter's state must have the keys ``update`` makes, a
+        step count and arrays of the parameter's shape. When anything is wrong, nothing changes.
+        """
+        checked, states = self._check_state_dict(state_dict)
+        for name in self.hyperparameters:
+            setattr(self, name, getattr(checked, name))
+        self.state = [
+            {k: v.astype(p.dtype, copy=True) if isinstance(v, np.ndarray) else v
+             for k, v in s.items()}
+            for p, s in zip(self.params, states)
+        ]
+
+    def _check_state_dict(self, state_dict):
+        """Return an optimizer built from the saved hyper-parameters, and the checked states."""
         owner = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state_dict, dict) or set(state_dict) != {
             "optimizer", "hyperparameters", "state"
@@ -153,30 +183,42 @@ class Optimizer:
                 f"not {type(self).__name__}"
             )
         hyper, states = state_dict["hyperparameters"], state_dict["state"]
+        if not isinstance(hyper, dict):
+            raise ValueError(
+                f"{owner}: 'hyperparameters' must be a dict of name -> value, got "
+                f"{type(hyper).__name__}"
+            )
+        if not isinstance(states, (list, tuple)):
+            raise ValueError(
+                f"{owner}: 'state' must be a list with one dict per parameter, got "
+                f"{type(states).__name__}"
+            )
         if set(hyper) != set(self.hyperparameters):
             raise ValueError(
                 f"{owner}: hyper-parameters {sorted(hyper)} do not match "
                 f"{sorted(self.hyperparameters)}"
             )
+        try:  # the constructor's own checks, written once, on the saved values
+            checked = type(self)(self.params, **hyper)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{owner}: the saved hyper-parameters are invalid: {error}") from error
         if len(states) != len(self.params):
             raise ValueError(
                 f"{owner}: the state holds {len(states)} parameters, but this optimizer has "
                 f"{len(self.params)}"
             )
+        keys = checked.state_keys()
         for i, (p, s) in enumerate(zip(self.params, states)):
+            if not isinstance(s, dict):
+                raise ValueError(f"{owner}: state[{i}] must be a dict, got {type(s).__name__}")
+            if s and keys is not None and set(s) != keys:
+                raise ValueError(
+                    f"{owner}: state[{i}] has the keys {sorted(s)}, but {type(self).__name__} "
+                    f"keeps {sorted(keys)} (or none before the parameter's first update)"
+                )
             for key, value in s.items():
-                if isinstance(value, np.ndarray) and value.shape != p.shape:
-                    raise ValueError(
-                        f"{owner}: state[{i}]['{key}'] has shape {value.shape}, but parameter "
-                        f"{i} has shape {p.shape}"
-                    )
-        for name, value in hyper.items():
-            setattr(self, name, tuple(value) if isinstance(value, list) else value)
-        self.state = [
-            {k: v.astype(p.dtype, copy=True) if isinstance(v, np.ndarray) else v
-             for k, v in s.items()}
-            for p, s in zip(self.params, states)
-        ]
+                _check_state_value(owner, i, key, value, p)
+        return checked, states
 
     def __repr__(self):
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
@@ -227,6 +269,9 @@ class SGD(Optimizer):
             )
         self.nesterov = nesterov
         super().__init__(params)
+
+    def state_keys(self):
+        return {"momentum_buffer"} if self.momentum != 0 else set()
 
     def update(self, p, grad, state):
         if self.weight_decay != 0:
@@ -295,6 +340,12 @@ class Adam(Optimizer):
             raise TypeError(f"{owner}: amsgrad must be True or False, got {amsgrad!r}")
         self.amsgrad = amsgrad
         super().__init__(params)
+
+    def state_keys(self):
+        keys = {"step", "exp_avg", "exp_avg_sq"}
+        if self.amsgrad:
+            keys.add("max_exp_avg_sq")
+        return keys
 
     def update(self, p, grad, state):
         beta1, beta2 = self.betas

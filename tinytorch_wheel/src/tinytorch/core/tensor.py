@@ -3,6 +3,8 @@
 A ``Tensor`` wraps a numpy array (``.data``). Operators on tensors (``+ - * / ** @``, ``sum``,
 ``exp``, indexing, ...) run a ``Function`` from this file; each one keeps its forward and its
 backward side by side, so the rule for differentiating an operation sits next to the operation.
+Comparisons (``== != < <= > >=``) work elementwise too, as in PyTorch, and give boolean tensors
+outside the graph: a comparison has no gradient.
 
 Dtype rules (as in the course design): a numpy array keeps its dtype (float64 stays float64, like
 ``torch.from_numpy``; integer arrays stay integer, for class indices); Python numbers and lists
@@ -68,7 +70,7 @@ class Tensor:
     # What a new tensor starts with (__init__ sets them again, for the reader). Class-level
     # defaults let _wrap, which creates most tensors of a training step, set only ``data``.
     requires_grad = False
-    grad = None
+    _grad = None
     _ctx = None
     _retains_grad = False
 
@@ -109,6 +111,28 @@ class Tensor:
         return self.data.size
 
     @property
+    def grad(self):
+        """What ``backward()`` accumulated here: a Tensor of this tensor's shape, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        # Checked on assignment, as in PyTorch: a numpy array or a wrong shape fails here, where
+        # it was assigned, rather than deep inside optimizer.step().
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f".grad must be a Tensor or None, got {type(value).__name__}; wrap it: "
+                    f"Tensor(array)"
+                )
+            if value.data.shape != self.data.shape:
+                raise ValueError(
+                    f".grad must have the tensor's shape {self.shape}, got a gradient of shape "
+                    f"{value.shape}"
+                )
+        self._grad = value
+
+    @property
     def grad_fn(self):
         """The ``Function`` that made this tensor (its node in the graph), or None for a leaf."""
         return self._ctx
@@ -122,6 +146,15 @@ class Tensor:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
+
+    def __bool__(self):
+        """The truth of a one-element tensor (``if loss < 0.1:``), as in PyTorch."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"bool(): the truth value of a tensor with {self.data.size} elements (shape "
+                f"{self.shape}) is ambiguous; use t.data.any() or t.data.all()"
+            )
+        return bool(self.data)
 
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
@@ -206,11 +239,7 @@ class Tensor:
     def _binary(self, name, other, reflected=False):
         other = self._operand(other)
         a, b = (other, self) if reflected else (self, other)
-        if a.data.shape != b.data.shape and not _broadcastable(a.shape, b.shape):
-            raise ValueError(
-                f"a {_SYMBOLS[name]} b: shapes {a.shape} and {b.shape} cannot be broadcast "
-                f"together (trailing dimensions must be equal or 1)"
-            )
+        _check_broadcast(name, a, b)
         return functions[name].apply(a, b)
 
     def __add__(self, other):
@@ -257,6 +286,38 @@ class Tensor:
     def __getitem__(self, index):
         return functions["getitem"].apply(self, index=_plain_index(index))
 
+    # ----- comparisons -----------------------------------------------------------------------
+    # Elementwise and broadcasting, as in PyTorch: a boolean tensor, outside the graph (a
+    # comparison has no gradient). ``2 < t`` works too: Python turns it into ``t > 2``.
+    def _compare(self, name, other):
+        if not isinstance(other, (Tensor, bool, int, float, np.ndarray, np.generic)):
+            return NotImplemented  # Python falls back: == on identity, < with a TypeError
+        other = self._operand(other)
+        _check_broadcast(name, self, other)
+        return Tensor._wrap(_COMPARISONS[name](self.data, other.data))
+
+    def __eq__(self, other):
+        return self._compare("eq", other)
+
+    def __ne__(self, other):
+        return self._compare("ne", other)
+
+    def __lt__(self, other):
+        return self._compare("lt", other)
+
+    def __le__(self, other):
+        return self._compare("le", other)
+
+    def __gt__(self, other):
+        return self._compare("gt", other)
+
+    def __ge__(self, other):
+        return self._compare("ge", other)
+
+    # Defining __eq__ drops the hash Python gives every object; keep it (identity), as PyTorch
+    # does, so that tensors can still be dictionary keys and set members.
+    __hash__ = object.__hash__
+
     # ----- reductions ------------------------------------------------------------------------
     def sum(self, axis=None, keepdims=False):
         return functions["sum"].apply(self, axis=_check_axis(self, axis, "sum"), keepdims=keepdims)
@@ -283,6 +344,11 @@ class Tensor:
         return functions["abs"].apply(self)
 
     def clip(self, min=None, max=None):
+        for name, bound in (("min", min), ("max", max)):
+            if bound is not None and not isinstance(bound, (int, float, np.integer, np.floating)):
+                raise TypeError(
+                    f"clip(): {name} must be a number or None, got {type(bound).__name__}"
+                )
         if min is None and max is None:
             raise ValueError("clip(): give at least one of min and max")
         if min is not None and max is not None and min > max:
@@ -293,6 +359,8 @@ class Tensor:
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        if not all(_is_int(n) for n in shape):
+            raise TypeError(f"reshape(): the shape must be ints, got {shape!r}")
         if shape == self.data.shape:  # nothing to do: no node in the graph either
             return self
         return functions["reshape"].apply(self, shape=shape)
@@ -300,6 +368,8 @@ class Tensor:
     def transpose(self, *axes):
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
+        if not all(_is_int(a) for a in axes):
+            raise TypeError(f"transpose(): axes must be ints, got {axes!r}")
         n = self.ndim
         if axes and sorted(a + n if a < 0 else a for a in axes) != list(range(n)):
             raise ValueError(
@@ -345,22 +415,38 @@ def _matmul(a, b):
 
 
 def _check_axis(tensor, axis, name):
-    """Check a reduction's axis (None, an int, or a tuple or list of ints); return it for numpy."""
+    """Check a reduction's axis (None, an int, or a tuple or list of ints); return it for numpy.
+
+    An empty tuple reduces every axis, as in PyTorch (numpy would reduce none): the result is
+    None, like the axis of a 0-d tensor.
+    """
     if axis is None:
         return None
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     n = max(tensor.ndim, 1)  # like torch, a 0-d tensor accepts axis 0 and -1
+    seen = set()
     for a in axes:
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+        if not _is_int(a):
             raise TypeError(f"{name}(): axis must be None, an int or a tuple of ints, got {axis!r}")
         if not -n <= a < n:
             raise IndexError(
                 f"{name}(): axis {a} is out of range for a tensor with {tensor.ndim} dimensions "
                 f"(shape {tensor.shape})"
             )
-    if tensor.ndim == 0:
+        if a % n in seen:
+            raise ValueError(
+                f"{name}(): axis {a % n} appears more than once in axis={axis!r} "
+                f"(shape {tensor.shape})"
+            )
+        seen.add(a % n)
+    if tensor.ndim == 0 or not axes:
         return None
     return axes if isinstance(axis, (tuple, list)) else axis
+
+
+def _is_int(value):
+    """True for an int, numpy's too, but not a bool (True is an int to Python)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _plain_index(index):
@@ -368,6 +454,15 @@ def _plain_index(index):
     if isinstance(index, tuple):
         return tuple(i.data if isinstance(i, Tensor) else i for i in index)
     return index.data if isinstance(index, Tensor) else index
+
+
+def _check_broadcast(name, a, b):
+    """Check that the operands of ``a <op> b`` broadcast together; name the operator if not."""
+    if a.data.shape != b.data.shape and not _broadcastable(a.shape, b.shape):
+        raise ValueError(
+            f"a {_SYMBOLS[name]} b: shapes {a.shape} and {b.shape} cannot be broadcast "
+            f"together (trailing dimensions must be equal or 1)"
+        )
 
 
 def _broadcastable(shape_a, shape_b):
@@ -588,14 +683,14 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """z = abs(a);  dz/da = sign(a) (0 at a = 0, as in PyTorch)."""
+    """z = abs(a);  dz/da = sign(a) (0 at a = 0, and at a = nan, as in PyTorch)."""
 
     def forward(self, a):
         self.a = a
         return np.abs(a)
 
     def backward(self, grad):
-        return grad * np.sign(self.a)
+        return grad * np.nan_to_num(np.sign(self.a))  # numpy's sign(nan) is nan, torch's is 0
 
 
 class Clip(Function):
@@ -631,16 +726,16 @@ class Reshape(Function):
 
 
 class Transpose(Function):
-    """z = a with its axes permuted;  the gradient is permuted back."""
+    """z = a with its axes permuted;  the gradient is permuted back by the inverse permutation."""
 
     def forward(self, a, axes):
-        self.axes = axes
+        # The inverse of a permutation is its argsort, once negative axes count from the front:
+        # argsort((0, -1, 1)) would sort -1 first. None reverses all axes, its own inverse.
+        self.inverse = None if axes is None else np.argsort([axis % a.ndim for axis in axes])
         return a.transpose(axes)
 
     def backward(self, grad):
-        if self.axes is None:  # all axes reversed: reversing again undoes it
-            return grad.transpose()
-        return grad.transpose(np.argsort(self.axes))
+        return grad.transpose(self.inverse)
 
 
 class GetItem(Function):
@@ -669,7 +764,10 @@ functions = {
     "sqrt": Sqrt, "abs": Abs, "clip": Clip, "reshape": Reshape, "transpose": Transpose,
     "getitem": GetItem,
 }
-_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "eq": "==", "ne": "!=",
+            "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_COMPARISONS = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
+                "gt": np.greater, "ge": np.greater_equal}
 
 
 def use_functions(**classes):

@@ -24,6 +24,7 @@ import numbers
 import os
 import tempfile
 import time
+import zipfile
 
 import numpy as np
 
@@ -489,6 +490,11 @@ class EarlyStopping:
     (``mode='min'``) or higher (``mode='max'``) than the best so far by more than ``min_delta``.
     With ``restore_best=True`` the model gets the weights of the best epoch back at the end.
 
+    A value that is not finite (nan or inf: training has diverged, and nothing better will come)
+    is never the best and stops training at once, as PyTorch Lightning's ``EarlyStopping`` does
+    with its default ``check_finite=True``; ``restore_best`` then brings back the best finite
+    epoch, if there was one.
+
     Args:
         monitor: the history key to watch, e.g. ``'val_loss'`` (default) or ``'val_accuracy'``.
         patience: how many epochs without improvement to allow (default 5).
@@ -502,7 +508,11 @@ class EarlyStopping:
         [False, False, False, True]
         >>> stopper.best, stopper.best_epoch
         (2.0, 2)
+        >>> stopper.reason
+        'val_loss has not improved for 2 epochs (best 2.0000 at epoch 2)'
     """
+
+    state_names = ("best", "best_epoch", "wait", "stopped", "best_state")
 
     def __init__(self, monitor="val_loss", patience=5, mode="min", min_delta=0.0,
                  restore_best=True):
@@ -510,42 +520,58 @@ class EarlyStopping:
             raise ValueError(f"EarlyStopping: patience must be a positive integer, got {patience!r}")
         if mode not in ("min", "max"):
             raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {mode!r}")
-        if not isinstance(min_delta, numbers.Real) or min_delta < 0:
+        if not isinstance(min_delta, numbers.Real) or not min_delta >= 0:  # refuses nan too
             raise ValueError(f"EarlyStopping: min_delta must be a number >= 0, got {min_delta!r}")
         self.monitor, self.patience, self.mode = monitor, patience, mode
         self.min_delta, self.restore_best = float(min_delta), restore_best
         self.best, self.best_epoch, self.wait, self.stopped = None, None, 0, False
         self.best_state = None
+        self.reason = None  # why training stopped, for the progress report
 
     def step(self, row, model=None):
         """Look at one epoch's numbers (a dict); return True when training should stop."""
         if self.stopped:
             return True
-        if self.monitor not in row:
-            raise ValueError(
-                f"EarlyStopping: monitor={self.monitor!r} is not among this epoch's numbers "
-                f"{sorted(k for k in row if k not in ('epoch', 'time'))}"
-                + (" (pass val_loader to fit() to get val_ numbers)"
-                   if self.monitor.startswith("val_") else "")
-            )
+        self.check_monitor(row)
         value = float(row[self.monitor])
         sign = 1.0 if self.mode == "min" else -1.0
-        if self.best is None or sign * (self.best - value) > self.min_delta:
+        if not math.isfinite(value):
+            self.stopped, self.reason = True, f"{self.monitor} is {value} at epoch {row['epoch']}"
+        elif self.best is None or sign * (self.best - value) > self.min_delta:
             self.best, self.best_epoch, self.wait = value, row["epoch"], 0
             if self.restore_best and model is not None:
                 self.best_state = model.state_dict()
         else:
             self.wait += 1
-            self.stopped = self.wait >= self.patience
+            if self.wait >= self.patience:
+                self.stopped, self.reason = True, (
+                    f"{self.monitor} has not improved for {self.patience} epochs "
+                    f"(best {self.best:.4f} at epoch {self.best_epoch})")
         return self.stopped
 
+    def check_monitor(self, names):
+        """Raise a clear error unless the monitored quantity is among ``names``."""
+        if self.monitor not in names:
+            raise ValueError(
+                f"EarlyStopping: monitor={self.monitor!r} is not among this epoch's numbers "
+                f"{sorted(k for k in names if k not in ('epoch', 'time'))}"
+                + (" (pass val_loader to fit() to get val_ numbers)"
+                   if self.monitor.startswith("val_") else "")
+            )
+
     def state_dict(self):
-        names = ("best", "best_epoch", "wait", "stopped", "best_state")
-        return {name: getattr(self, name) for name in names}
+        """What to save in a checkpoint: the best value, its epoch and weights, the counter."""
+        return {name: getattr(self, name) for name in self.state_names}
 
     def load_state_dict(self, state):
-        for name, value in state.items():
-            setattr(self, name, value)
+        """Restore the state saved by ``state_dict()``."""
+        if not isinstance(state, dict) or set(state) != set(self.state_names):
+            raise ValueError(
+                f"EarlyStopping.load_state_dict: expected the dict returned by state_dict() with "
+                f"the keys {list(self.state_names)}, got {state!r:.80}"
+            )
+        for name in self.state_names:
+            setattr(self, name, state[name])
 
 
 class Trainer:
@@ -597,8 +623,11 @@ class Trainer:
             )
         self.metrics = [m if isinstance(m, Metric) else _FunctionMetric(m) for m in metrics]
         names = [m.name for m in self.metrics]
-        if len(set(names)) != len(names):
-            raise ValueError(f"Trainer: metric names must be different, got {names}")
+        if len(set(names)) != len(names) or "loss" in names:  # the history has train_loss already
+            raise ValueError(
+                f"Trainer: metric names must be different from each other and from 'loss', got "
+                f"{names}"
+            )
         if grad_clip_norm is not None:
             grad_clip_norm = _check_positive("Trainer", "grad_clip_norm", grad_clip_norm)
         if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
@@ -619,11 +648,24 @@ class Trainer:
             epochs: the total number of epochs (counting those already done).
             val_loader: optional batches for validation after every epoch.
             checkpoint_path: if given, save a checkpoint there after every epoch (atomically;
-                ``load_checkpoint`` resumes from it).
+                ``load_checkpoint`` resumes from it). ``train_loader`` may be a DataLoader
+                (its shuffling is saved) or a list of batches (a fixed order: nothing to save).
         """
         if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
             raise ValueError(f"Trainer.fit: epochs must be a positive integer, got {epochs!r}")
         stopper = self.early_stopping
+        # What would fail only after an epoch of training is checked before the first one.
+        if stopper is not None:
+            stages = ("train", "val") if val_loader is not None else ("train",)
+            stopper.check_monitor([f"{stage}_{name}" for stage in stages
+                                   for name in ["loss"] + [m.name for m in self.metrics]])
+        if checkpoint_path is not None:
+            folder = os.path.dirname(os.path.abspath(checkpoint_path))
+            if not os.path.isdir(folder):
+                raise FileNotFoundError(
+                    f"Trainer.fit: the folder {folder} of checkpoint_path does not exist; create "
+                    f"it first (os.makedirs)"
+                )
         while self.epoch < epochs and not (stopper is not None and stopper.stopped):
             start = time.perf_counter()
             row = {"epoch": self.epoch + 1}
@@ -639,8 +681,7 @@ class Trainer:
             if self.verbose:
                 print(self._progress_line(row, epochs))
             if stopper is not None and stopper.step(row, self.model) and self.verbose:
-                print(f"early stopping: {stopper.monitor} has not improved for {stopper.patience} "
-                      f"epochs (best {stopper.best:.4f} at epoch {stopper.best_epoch})")
+                print(f"early stopping: {stopper.reason}")
             if checkpoint_path is not None:
                 self.save_checkpoint(checkpoint_path, train_loader)
         if stopper is not None and stopper.restore_best and stopper.best_state is not None:
@@ -661,23 +702,59 @@ class Trainer:
 
     def save_checkpoint(self, path, train_loader=None):
         """Save everything needed to resume: model, optimizer, epoch, history, early stopping,
-        the random generators (tinytorch's and the loader's)."""
+        the random generators (tinytorch's, and the loader's if it has one: a list of batches
+        has none)."""
         extra = {"history": dict(self.history),
                  "early_stopping": self.early_stopping.state_dict() if self.early_stopping else None}
-        save_checkpoint(path, self.model, self.optimizer, self.epoch, loader=train_loader,
-                        extra=extra)
+        save_checkpoint(path, self.model, self.optimizer, self.epoch,
+                        loader=_with_state(train_loader), extra=extra)
 
     def load_checkpoint(self, path, train_loader=None):
-        """Restore a checkpoint written by ``save_checkpoint``; ``fit`` then continues from it."""
-        info = load_checkpoint(path, self.model, self.optimizer, loader=train_loader)
-        extra = info["extra"]
-        if not isinstance(extra, dict) or "history" not in extra:
-            raise ValueError(f"Trainer.load_checkpoint: {path} was not saved by a Trainer")
-        self.epoch = info["epoch"]
-        self.history = History(extra["history"])
+        """Restore a checkpoint written by ``save_checkpoint``; ``fit`` then continues from it.
+
+        The whole file is checked before anything is restored: if it is refused, the trainer,
+        model, optimizer and loader are as they were.
+        """
+        loader = _with_state(train_loader)
+        state = _read_checkpoint(path, self.model, self.optimizer, loader)
+        extra = state["extra"]
+        _check_trainer_extra(path, extra, self.model)
+        _restore(path, state, self.model, self.optimizer, loader)
+        self.epoch = state["epoch"]
+        self.history = History({key: list(values) for key, values in extra["history"].items()})
         if self.early_stopping is not None and extra["early_stopping"] is not None:
             self.early_stopping.load_state_dict(extra["early_stopping"])
-        return info
+        return {"epoch": state["epoch"], "extra": extra}
+
+
+def _with_state(loader):
+    """The loader if it has a shuffling state to save (a DataLoader); None for a list of batches,
+    whose order never changes."""
+    return loader if hasattr(loader, "state_dict") else None
+
+
+def _check_trainer_extra(path, extra, model):
+    """Raise unless ``extra`` is what ``Trainer.save_checkpoint`` stores (checked before any
+    loading)."""
+    if not isinstance(extra, dict) or set(extra) != {"history", "early_stopping"}:
+        raise ValueError(
+            f"Trainer.load_checkpoint: {path} was not saved by a Trainer (its extra should hold "
+            f"'history' and 'early_stopping'); load it with load_checkpoint"
+        )
+    history, stopping = extra["history"], extra["early_stopping"]
+    if not isinstance(history, dict) or not all(isinstance(v, list) for v in history.values()):
+        raise ValueError(
+            f"Trainer.load_checkpoint: {path} holds a damaged history (expected a dict of lists, "
+            f"got {history!r:.80})"
+        )
+    if stopping is not None:
+        if not isinstance(stopping, dict) or set(stopping) != set(EarlyStopping.state_names):
+            raise ValueError(
+                f"Trainer.load_checkpoint: {path} holds a damaged early-stopping state (expected "
+                f"the keys {list(EarlyStopping.state_names)}, got {stopping!r:.80})"
+            )
+        if stopping["best_state"] is not None:
+            _check_parameters(path, stopping["best_state"], model, "early_stopping.best_state")
 
 
 # ===== Checkpoints ============================================================================
@@ -688,6 +765,15 @@ class Trainer:
 # JSON sidecar could not be replaced together with it.
 
 _FORMAT = "tinytorch-checkpoint-1"
+_PARTS = ("format", "epoch", "model", "optimizer", "loader", "random", "extra")
+
+
+def _array_name(key, part):
+    """The name of ``part`` inside ``key``: the path joined with '/', each part escaped as in a
+    JSON Pointer (RFC 6901: '~' becomes '~0', '/' becomes '~1'), so that {"a/b": x} and
+    {"a": {"b": y}} are stored as 'a~1b' and 'a/b', never both as 'a/b'."""
+    part = str(part).replace("~", "~0").replace("/", "~1")
+    return f"{key}/{part}" if key else part
 
 
 def _pack(value, key, arrays):
@@ -700,14 +786,19 @@ def _pack(value, key, arrays):
         arrays[key] = value
         return {"__array__": key}
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
     if isinstance(value, dict):
         for k in value:
             if not isinstance(k, str):
                 raise TypeError(f"save_checkpoint: {key} has a non-string key {k!r}")
-        return {k: _pack(v, f"{key}/{k}" if key else k, arrays) for k, v in value.items()}
+            if k == "__array__":
+                raise ValueError(
+                    f"save_checkpoint: {key} has the key '__array__', which is reserved: a "
+                    f"checkpoint marks its arrays with it; rename the key"
+                )
+        return {k: _pack(v, _array_name(key, k), arrays) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_pack(v, f"{key}/{i}" if key else str(i), arrays) for i, v in enumerate(value)]
+        return [_pack(v, _array_name(key, i), arrays) for i, v in enumerate(value)]
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise TypeError(
@@ -716,13 +807,20 @@ def _pack(value, key, arrays):
     )
 
 
-def _unpack(value, arrays):
+def _unpack(path, value, arrays):
+    """Put the arrays back where the JSON data says ``{"__array__": key}``."""
     if isinstance(value, dict):
         if set(value) == {"__array__"}:
-            return arrays[value["__array__"]]
-        return {k: _unpack(v, arrays) for k, v in value.items()}
+            name = value["__array__"]
+            if not isinstance(name, str) or name not in arrays:
+                raise ValueError(
+                    f"load_checkpoint: {path} is damaged: its metadata refers to the array "
+                    f"{name!r}, which the file does not hold"
+                )
+            return arrays[name]
+        return {k: _unpack(path, v, arrays) for k, v in value.items()}
     if isinstance(value, list):
-        return [_unpack(v, arrays) for v in value]
+        return [_unpack(path, v, arrays) for v in value]
     return value
 
 
@@ -749,9 +847,11 @@ def save_checkpoint(path, model, optimizer, epoch, loader=None, extra=None):
 
     Stored: the model's parameters, the optimizer's hyper-parameters and state, ``epoch``, the
     state of tinytorch's random generator (dropout, initialisation), the loader's shuffling
-    generator (if given) and ``extra`` (numbers, strings, lists, dicts and arrays). Loading it
-    with ``load_checkpoint`` and training on gives bit-for-bit the same parameters as a run that
-    never stopped. Save between epochs: a loader's state is taken when its epoch order is drawn.
+    generator (if given) and ``extra`` (numbers, strings, lists, dicts and arrays; the key
+    ``'__array__'`` is reserved). Loading it with ``load_checkpoint`` and training on gives
+    bit-for-bit the same parameters as a run that never stopped. Save between epochs: a loader's
+    state is taken when its epoch order is drawn. Everything is checked before the file is
+    written.
 
     Args:
         path: the file to write (conventionally ending in ``.npz``).
@@ -774,6 +874,11 @@ def save_checkpoint(path, model, optimizer, epoch, loader=None, extra=None):
     """
     if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
         raise ValueError(f"save_checkpoint: epoch must be an integer >= 0, got {epoch!r}")
+    if loader is not None and not hasattr(loader, "state_dict"):
+        raise TypeError(
+            f"save_checkpoint: loader must be a DataLoader with state_dict() (its shuffling is "
+            f"saved), got {type(loader).__name__}; a list of batches has no state: leave it out"
+        )
     state = {
         "format": _FORMAT,
         "epoch": epoch,
@@ -789,37 +894,142 @@ def save_checkpoint(path, model, optimizer, epoch, loader=None, extra=None):
     _write_atomically(path, arrays)
 
 
+def _read_arrays(path):
+    """Every array in the .npz file ``path``, or a clear error saying what the file is instead."""
+    with open(path, "rb") as file:
+        if file.read(6) == b"\x93NUMPY":
+            raise ValueError(
+                f"load_checkpoint: {path} is a single .npy array, not an .npz checkpoint written "
+                f"by save_checkpoint"
+            )
+        if not zipfile.is_zipfile(file):
+            raise ValueError(
+                f"load_checkpoint: {path} is not an .npz archive (it is empty, truncated or "
+                f"another kind of file); a checkpoint is the .npz written by save_checkpoint"
+            )
+        file.seek(0)
+        try:
+            with np.load(file, allow_pickle=False) as stored:
+                return {key: stored[key] for key in stored.files}
+        except (ValueError, EOFError, zipfile.BadZipFile) as error:
+            raise ValueError(
+                f"load_checkpoint: {path} is damaged or not a checkpoint: {error}"
+            ) from error
+
+
+def _check_parameters(path, saved, model, part="model"):
+    """Raise unless ``saved`` (the file's ``part``) holds an array of exactly the shape and dtype
+    of every parameter of ``model``, and nothing else. Stricter than Module.load_state_dict, which
+    would cast another dtype: a checkpoint resumes the same model, bit for bit."""
+    params = dict(model.named_parameters())
+    names = saved if isinstance(saved, dict) else {}
+    missing = [name for name in params if name not in names]
+    unexpected = [name for name in names if name not in params]
+    if missing or unexpected:
+        raise ValueError(
+            f"load_checkpoint: the {part} in {path} does not match the model's parameters "
+            f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'})"
+        )
+    for name, p in params.items():
+        value = saved[name]
+        if not isinstance(value, np.ndarray) or (value.shape, value.dtype) != (p.shape, p.dtype):
+            got = (f"shape {value.shape} and dtype {value.dtype}" if isinstance(value, np.ndarray)
+                   else f"a {type(value).__name__}")
+            raise ValueError(
+                f"load_checkpoint: {path} holds {got} for {part}[{name!r}], but the model's "
+                f"parameter has shape {p.shape} and dtype {p.dtype}"
+            )
+
+
+def _check_generator_state(path, name, state, generator):
+    """Raise unless ``state`` can be given to ``generator``: it is tried on a new generator of
+    the same kind, so that ``generator`` itself is left alone."""
+    try:
+        type(generator.bit_generator)().state = state
+    except (KeyError, TypeError, ValueError, OverflowError) as error:
+        raise ValueError(
+            f"load_checkpoint: {path} holds a damaged {name} generator state ({error!r})"
+        ) from error
+
+
+def _read_checkpoint(path, model, optimizer, loader):
+    """The state saved in ``path``, checked against the objects it is for; nothing is loaded."""
+    arrays = _read_arrays(path)
+    if "__metadata__" not in arrays:
+        raise ValueError(f"load_checkpoint: {path} is not a tinytorch checkpoint (no metadata)")
+    try:
+        metadata = json.loads(str(arrays.pop("__metadata__")))
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"load_checkpoint: {path} is damaged: its metadata is not valid JSON ({error})"
+        ) from error
+    found = metadata.get("format") if isinstance(metadata, dict) else None
+    if found != _FORMAT:
+        raise ValueError(f"load_checkpoint: {path} has format {found!r}, expected {_FORMAT!r}")
+    if set(metadata) != set(_PARTS):
+        raise ValueError(
+            f"load_checkpoint: {path} is damaged: its metadata has the keys {sorted(metadata)}, "
+            f"expected {sorted(_PARTS)}"
+        )
+    state = _unpack(path, metadata, arrays)
+    epoch = state["epoch"]
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
+        raise ValueError(
+            f"load_checkpoint: {path} is damaged: epoch {epoch!r} is not an integer >= 0"
+        )
+    _check_parameters(path, state["model"], model)
+    if optimizer is not None and state["optimizer"] is None:
+        raise ValueError(f"load_checkpoint: {path} holds no optimizer state")
+    if loader is not None:
+        if state["loader"] is None:
+            raise ValueError(f"load_checkpoint: {path} holds no data-loader state")
+        if not isinstance(state["loader"], dict) or set(state["loader"]) != {"generator"}:
+            raise ValueError(f"load_checkpoint: {path} holds a damaged data-loader state")
+        _check_generator_state(path, "data-loader", state["loader"]["generator"], loader.generator)
+    _check_generator_state(path, "random", state["random"], random.generator())
+    return state
+
+
+def _restore(path, state, model, optimizer, loader):
+    """Load a state checked by ``_read_checkpoint``. Only the optimizer can still refuse it, and
+    it checks everything before it changes anything, so it goes first: a refusal leaves every
+    object as it was."""
+    if optimizer is not None:
+        try:
+            optimizer.load_state_dict(state["optimizer"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(
+                f"load_checkpoint: {path} holds an optimizer state that does not fit: {error}"
+            ) from error
+    model.load_state_dict(state["model"])
+    if loader is not None:
+        loader.load_state_dict(state["loader"])
+    random.generator().bit_generator.state = state["random"]
+
+
 def load_checkpoint(path, model, optimizer, loader=None):
     """Restore a checkpoint written by ``save_checkpoint`` into ``model``, ``optimizer`` and
     ``loader``; also restores tinytorch's random generator. Nothing is unpickled
     (``allow_pickle=False``).
 
+    The whole file is checked first: its format, every parameter's name, shape and dtype (they
+    must match the model's exactly), the optimizer's and the loader's states. A file that does
+    not fit raises a ``ValueError`` naming it and the problem, and leaves every object as it was.
+
     Args:
         path: the checkpoint file.
-        model: a Module with the same parameter names and shapes.
+        model: a Module with the same parameter names, shapes and dtypes.
         optimizer: an optimizer of the same kind over the same parameters (or None).
         loader: a DataLoader to give the saved shuffling state (optional).
 
     Returns:
         a dict with ``epoch`` (completed epochs) and ``extra`` (as saved).
     """
-    with np.load(path, allow_pickle=False) as stored:
-        arrays = {key: stored[key] for key in stored.files}
-    if "__metadata__" not in arrays:
-        raise ValueError(f"load_checkpoint: {path} is not a tinytorch checkpoint (no metadata)")
-    state = _unpack(json.loads(str(arrays.pop("__metadata__"))), arrays)
-    if state.get("format") != _FORMAT:
-        raise ValueError(
-            f"load_checkpoint: {path} has format {state.get('format')!r}, expected {_FORMAT!r}"
+    if loader is not None and not hasattr(loader, "load_state_dict"):
+        raise TypeError(
+            f"load_checkpoint: loader must be a DataLoader with load_state_dict(), got "
+            f"{type(loader).__name__}; a list of batches has no state: leave it out"
         )
-    model.load_state_dict(state["model"])
-    if optimizer is not None:
-        if state["optimizer"] is None:
-            raise ValueError(f"load_checkpoint: {path} holds no optimizer state")
-        optimizer.load_state_dict(state["optimizer"])
-    if loader is not None:
-        if state["loader"] is None:
-            raise ValueError(f"load_checkpoint: {path} holds no data-loader state")
-        loader.load_state_dict(state["loader"])
-    random.generator().bit_generator.state = state["random"]
+    state = _read_checkpoint(path, model, optimizer, loader)
+    _restore(path, state, model, optimizer, loader)
     return {"epoch": state["epoch"], "extra": state["extra"]}

@@ -48,8 +48,8 @@ class TensorDataset(Dataset):
     """Samples taken along the first dimension of equally long tensors, like ``torch``'s.
 
     ``dataset[i]`` is the tuple ``(tensors[0][i], tensors[1][i], ...)``. An index array or a slice
-    gives a whole batch at once, which is what ``DataLoader`` uses: one numpy indexing operation
-    per tensor and batch instead of one per sample.
+    gives a whole batch at once (a copy or a view, as numpy indexing gives); ``DataLoader`` uses
+    index arrays: one numpy indexing operation per tensor and batch instead of one per sample.
 
     Args:
         *tensors: tensors (or numpy arrays) with the same size of the first dimension. Their
@@ -120,7 +120,8 @@ class DataLoader:
     ``drop_last=True``). A batch is what a sample is, with every tensor, array or number stacked
     along a new first dimension: a dataset of ``(x, y)`` pairs gives ``(X_batch, y_batch)``
     tensors. Numbers and arrays keep their kind: integer labels stay int64, Python floats become
-    float32.
+    float32. A batch is always a new array, as PyTorch's collate makes it: editing it in place
+    leaves the dataset alone.
 
     With ``shuffle=True`` every epoch draws a new permutation from the loader's own numpy
     Generator. ``seed`` fixes it; without a seed it is seeded from tinytorch's generator, so
@@ -189,16 +190,17 @@ class DataLoader:
 
     def __iter__(self):
         n = len(self.dataset)
-        order = self.generator.permutation(n) if self.shuffle else None
+        order = self.generator.permutation(n) if self.shuffle else np.arange(n)
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
-            end = min(start + self.batch_size, n)
+            indices = order[start:start + self.batch_size]
             if isinstance(self.dataset, TensorDataset):
-                # The fast path: index every tensor once per batch (a view for unshuffled data).
-                yield self.dataset[slice(start, end) if order is None else order[start:end]]
+                # The fast path: index every tensor once per batch. An index array (never a
+                # slice, which would be a view) makes numpy copy, so that a batch edited in place
+                # leaves the dataset alone, as PyTorch's collate does.
+                yield self.dataset[indices]
             else:
-                indices = range(start, end) if order is None else order[start:end].tolist()
-                yield collate([self.dataset[i] for i in indices])
+                yield collate([self.dataset[i] for i in indices.tolist()])
 
     def state_dict(self):
         """The shuffling generator's state (plain Python data, JSON-ready)."""
@@ -212,13 +214,20 @@ class DataLoader:
                 f"the key 'generator', got {state!r:.80}"
             )
         ours = self.generator.bit_generator.state["bit_generator"]
-        theirs = state["generator"].get("bit_generator")
-        if theirs != ours:
+        theirs = state["generator"]
+        if not isinstance(theirs, dict) or theirs.get("bit_generator") != ours:
             raise ValueError(
-                f"DataLoader.load_state_dict: the state is for a {theirs} generator, but this "
-                f"loader uses {ours}"
+                f"DataLoader.load_state_dict: expected the generator state of a {ours} generator "
+                f"(this loader's kind), got {theirs!r:.80}"
             )
-        self.generator.bit_generator.state = state["generator"]
+        try:
+            # numpy checks the rest of the state and sets all of it, or none of it.
+            self.generator.bit_generator.state = theirs
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
+            raise ValueError(
+                f"DataLoader.load_state_dict: the generator state is damaged ({error!r}); "
+                f"expected the state saved by state_dict()"
+            ) from error
 
     def __repr__(self):
         return (
@@ -227,17 +236,44 @@ class DataLoader:
         )
 
 
+def _kind(sample):
+    """What a sample is, for collate: a tuple/list, a dict, a tensor/array, or a number."""
+    if isinstance(sample, (tuple, list)):
+        return "tuples/lists"
+    if isinstance(sample, dict):
+        return "dicts"
+    if isinstance(sample, (Tensor, np.ndarray, np.generic)):
+        return "tensors/arrays"
+    if isinstance(sample, (bool, int, float)):
+        return "numbers"
+    raise TypeError(
+        f"collate: cannot make a batch of {type(sample).__name__}; a sample must be made of "
+        f"tensors, numpy arrays, numbers, or tuples/lists/dicts of them"
+    )
+
+
 def collate(samples):
     """Stack a list of samples into one batch, field by field (PyTorch's ``default_collate``).
 
-    Tensors and arrays are stacked along a new first dimension; Python ints become an int64
-    tensor, Python floats a float32 tensor; tuples, lists and dicts are collated per field.
+    Tensors and arrays are stacked along a new first dimension, in the dtype they all promote to
+    (numpy's rules: float32 with float64 gives float64). Python numbers become one tensor: int64
+    for ints, bool if all are bools, and float32 as soon as one is a float (PyTorch: float64 when
+    the first is a float). Tuples, lists and dicts are collated per field. Every sample must have
+    the same structure; the batch is always a new array, never a view of a sample.
 
     Example:
         >>> collate([(Tensor([1.0, 2.0]), 0), (Tensor([3.0, 4.0]), 1)])
         (Tensor([[1., 2.],
                 [3., 4.]]), Tensor([0, 1]))
+        >>> collate([0, 0.5])
+        Tensor([0. , 0.5])
     """
+    kinds = sorted({_kind(s) for s in samples})
+    if len(kinds) > 1:
+        raise TypeError(
+            f"collate: the samples of a batch mix {' and '.join(kinds)}; every sample must have "
+            f"the same structure"
+        )
     first = samples[0]
     if isinstance(first, (tuple, list)):
         if any(len(s) != len(first) for s in samples):
@@ -247,20 +283,18 @@ def collate(samples):
             )
         return tuple(collate(list(field)) for field in zip(*samples))
     if isinstance(first, dict):
+        keys = {tuple(sorted(s)) for s in samples}
+        if len(keys) > 1:
+            raise ValueError(
+                f"collate: the samples of a batch have different keys "
+                f"{[list(k) for k in sorted(keys)]}; every sample must have the same fields"
+            )
         return {key: collate([s[key] for s in samples]) for key in first}
-    if isinstance(first, Tensor):
-        arrays = [s.data for s in samples]
-    elif isinstance(first, (np.ndarray, np.generic)):
-        arrays = samples
-    elif isinstance(first, (bool, int)):
-        arrays = np.array(samples, dtype=np.int64 if not isinstance(first, bool) else np.bool_)
-    elif isinstance(first, float):
-        arrays = np.array(samples, dtype=np.float32)
-    else:
-        raise TypeError(
-            f"collate: cannot make a batch of {type(first).__name__}; a sample must be made of "
-            f"tensors, numpy arrays, numbers, or tuples/lists/dicts of them"
-        )
+    if kinds == ["numbers"]:
+        dtype = (np.float32 if any(isinstance(s, float) for s in samples)
+                 else np.bool_ if all(isinstance(s, bool) for s in samples) else np.int64)
+        return Tensor._wrap(np.array(samples, dtype=dtype))
+    arrays = [s.data if isinstance(s, Tensor) else s for s in samples]
     shapes = {np.shape(a) for a in arrays}
     if len(shapes) > 1:
         raise ValueError(
