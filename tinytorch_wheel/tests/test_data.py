@@ -189,11 +189,12 @@ def test_collate_kinds():
 
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(batch_size=0), ValueError, "batch_size must be a positive integer, got 0"),
-    (dict(batch_size=2.5), ValueError, "batch_size"),
-    (dict(batch_size=True), ValueError, "batch_size"),
+    (dict(batch_size=2.5), TypeError, r"batch_size must be a positive integer, got 2.5 \(float\)"),
+    (dict(batch_size=True), TypeError, "batch_size"),
     (dict(shuffle=1), TypeError, "shuffle must be True or False"),
     (dict(drop_last="no"), TypeError, "drop_last"),
-    (dict(seed=-1), ValueError, "seed must be a non-negative integer"),
+    (dict(seed=-1), ValueError, "seed must be an integer >= 0, got -1"),
+    (dict(seed="1"), TypeError, "seed must be an integer >= 0"),
     (dict(seed=1, generator=np.random.default_rng()), ValueError, "not both"),
     (dict(generator=np.random.RandomState(0)), TypeError, "numpy.random.Generator"),
 ])

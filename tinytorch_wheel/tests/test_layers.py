@@ -306,9 +306,12 @@ def test_manual_seed_makes_initialisation_reproducible():
         assert not np.array_equal(second[name], third[name])
 
 
-@pytest.mark.parametrize("args", [(0, 2), (2, -1), (2.0, 3), (True, 3), (3, None), ("3", 2)])
-def test_linear_constructor_errors(args):
-    with pytest.raises(ValueError, match=r"Linear: (in|out)_features must be a positive integer"):
+# The rule of tinytorch.core._validation: a wrong type is a TypeError, a wrong value a ValueError.
+@pytest.mark.parametrize("args, error", [((0, 2), ValueError), ((2, -1), ValueError),
+                                         ((2.0, 3), TypeError), ((True, 3), TypeError),
+                                         ((3, None), TypeError), (("3", 2), TypeError)])
+def test_linear_constructor_errors(args, error):
+    with pytest.raises(error, match=r"Linear: (in|out)_features must be a positive integer"):
         Linear(*args)
 
 
@@ -410,7 +413,9 @@ def test_dropout_p_may_be_a_numpy_number(seeded):
     assert set(np.unique(y)) == {0.0, np.float32(1 / 0.75)}
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5, "0.5", None])
-def test_dropout_p_must_be_a_probability(p):
-    with pytest.raises(ValueError, match=r"Dropout: p must be a probability in \[0, 1\), got"):
+@pytest.mark.parametrize("p, error", [(-0.1, ValueError), (1.0, ValueError), (1.5, ValueError),
+                                      (float("nan"), ValueError), ("0.5", TypeError),
+                                      (None, TypeError)])
+def test_dropout_p_must_be_a_probability(p, error):
+    with pytest.raises(error, match=r"Dropout: p must be a probability in \[0, 1\), got"):
         Dropout(p)

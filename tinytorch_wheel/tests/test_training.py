@@ -149,9 +149,11 @@ def test_clip_grad_norm_by_hand():
     np.testing.assert_allclose(a.grad.data, [1.5, 0.0])  # below the limit: unchanged
 
 
-@pytest.mark.parametrize("max_norm", [0, -1.0, "1", None])
-def test_clip_grad_norm_rejects_bad_max_norm(max_norm):
-    with pytest.raises(ValueError, match="max_norm must be a positive number"):
+@pytest.mark.parametrize("max_norm, error", [(0, ValueError), (-1.0, ValueError),
+                                             (float("nan"), ValueError), ("1", TypeError),
+                                             (None, TypeError)])
+def test_clip_grad_norm_rejects_bad_max_norm(max_norm, error):
+    with pytest.raises(error, match="max_norm must be a positive number"):
         clip_grad_norm_([], max_norm)
 
 
@@ -338,10 +340,15 @@ def test_early_stopping_names_missing_monitor():
         trainer.fit(train, epochs=2)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(patience=0), "patience"), (dict(mode="lowest"), "mode"), (dict(min_delta=-1), "min_delta")])
-def test_early_stopping_rejects_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(patience=0), ValueError, "patience must be a positive integer, got 0"),
+    (dict(patience=2.5), TypeError, r"patience must be a positive integer, got 2.5 \(float\)"),
+    (dict(mode="lowest"), ValueError, "mode must be 'min' or 'max'"),
+    (dict(min_delta=-1), ValueError, "min_delta must be a number >= 0, got -1"),
+    (dict(min_delta="0.1"), TypeError, "min_delta must be a number >= 0, got '0.1'"),
+])
+def test_early_stopping_rejects_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
         EarlyStopping(**kwargs)
 
 

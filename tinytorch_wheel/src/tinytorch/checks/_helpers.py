@@ -1,6 +1,7 @@
-"""Small helpers shared by the checks of modules 01 (Tensor) to 05 (Autograd): how to describe an
-input, what to require of the learner's object, how to run learner code while listening for
-numpy's overflow warnings, and how to see that a result is connected to the autograd graph.
+"""Small helpers shared by the checks of every module: how to describe an input, what to require
+of the learner's object (``require_class``, ``require_function``), the common kinds of case (an
+error raised, the input left unchanged, no overflow on the way, gradients through the graph) and
+how to see that a result is connected to the autograd graph.
 """
 
 import dataclasses
@@ -22,8 +23,14 @@ def floats(values):
     return np.array(values, dtype=np.float64)
 
 
-def require_class(check, candidate, example):
-    """The check wants the class itself (it builds its own instances)."""
+def require_class(check, candidate, example, base=None):
+    """The check wants the class itself (it builds its own instances), a subclass of ``base`` if
+    given (the engine calls ``apply`` and ``backward``, which only ``Function`` provides)."""
+    if base is not None and not (isinstance(candidate, type) and issubclass(candidate, base)):
+        raise TypeError(
+            f"{check}: pass your {base.__name__} subclass itself, e.g. {check}({example}), "
+            f"written as class {example}({base.__name__}) (got {candidate!r})"
+        )
     if not isinstance(candidate, type):
         raise TypeError(
             f"{check}: pass your class itself, e.g. {check}({example}), not an instance "
@@ -138,6 +145,18 @@ def no_overflow_case(check, name, call, x, describe, hint):
         return 0.0
 
     return Case(name, run, 0.0, describe, hint)
+
+
+def unchanged_case(name, call, x, describe, hint):
+    """A case that wants ``call(Tensor(x))`` to leave its tensor as it was: the caller's tensor (a
+    network's output, which ``backward()`` still needs) is not the learner's to change."""
+
+    def run():
+        tensor = Tensor(x.copy())
+        call(tensor)
+        return tensor.data
+
+    return Case(name, run, x, describe, hint)
 
 
 def raises_case(check, name, call, error, mentions, describe, hint):

@@ -35,7 +35,7 @@ call of ``tinytorch.core``.
 import numpy as np
 
 from tinytorch.checks._helpers import (floats, gradient_case, no_overflow_case, require_function,
-                                       tensor_result, text)
+                                       tensor_result, text, unchanged_case)
 from tinytorch.checks._report import Case, run_cases
 from tinytorch.core.tensor import Tensor
 from tinytorch.workspace import saves
@@ -66,14 +66,10 @@ def _caller(check, candidate):
 
 
 def _unchanged_case(candidate, x, describe, **options):
-    def run():
-        tensor = Tensor(x.copy())
-        candidate(tensor, **options)
-        return tensor.data
-
-    return Case("leaves its input unchanged", run, x, f"{describe}, compared after the call",
-                "compute new tensors (x.clip(min=0), x - m, (...).exp()), never in place: "
-                "x.data[...] = ... or x.data -= ... changes the caller's tensor")
+    return unchanged_case("leaves its input unchanged", lambda t: candidate(t, **options), x,
+                          f"{describe}, compared after the call",
+                          "compute new tensors (x.clip(min=0), x - m, (...).exp()), never in "
+                          "place: x.data[...] = ... or x.data -= ... changes the caller's tensor")
 
 
 def _slope_case(check, candidate, value, slope, operations, x=SLOPES, **options):

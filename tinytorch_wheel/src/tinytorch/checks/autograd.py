@@ -33,7 +33,7 @@ never calls of ``tinytorch.core``.
 
 import numpy as np
 
-from tinytorch.checks._helpers import floats, raises_case, require_function, text
+from tinytorch.checks._helpers import floats, raises_case, require_class, require_function, text
 from tinytorch.checks._report import Case, fail, run_cases
 from tinytorch.core.autograd import Function
 from tinytorch.core.tensor import Tensor
@@ -43,14 +43,6 @@ __all__ = ["check_mul_backward", "check_exp_backward", "check_sum_backward",
            "check_matmul_backward", "check_linear_backward", "check_unbroadcast",
            "check_numerical_gradient", "check_topological_order", "check_backward",
            "check_no_grad"]
-
-
-def _require_function_class(check, candidate, example):
-    if not (isinstance(candidate, type) and issubclass(candidate, Function)):
-        raise TypeError(
-            f"{check}: pass your Function subclass itself, e.g. {check}({example}), written as "
-            f"class {example}(Function) (got {candidate!r})"
-        )
 
 
 class _Call:
@@ -114,7 +106,7 @@ def _function_cases(check, make_call, label, describe, hints, expected_output, e
 def check_mul_backward(Mul):
     """Check ``Mul``: forward ``a * b``; backward ``(grad * b, grad * a)``."""
     check = "check_mul_backward"
-    _require_function_class(check, Mul, "Mul")
+    require_class(check, Mul, "Mul", base=Function)
     a, b = floats([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]]), floats([[2.0, 0.5, -3.0], [1.0, 2.0, 5.0]])
     g = floats([[1.0, 2.0, -1.0], [0.5, 3.0, 2.0]])
     describe = f"a = {text(a)}, b = {text(b)}, grad = {text(g)}"
@@ -143,7 +135,7 @@ def check_mul_backward(Mul):
 def check_exp_backward(Exp):
     """Check ``Exp``: forward ``exp(a)``; backward ``grad * exp(a)``."""
     check = "check_exp_backward"
-    _require_function_class(check, Exp, "Exp")
+    require_class(check, Exp, "Exp", base=Function)
     a = floats([[0.0, 1.0, -2.0], [np.log(3.0), 0.5, -0.5]])
     g = floats([[2.0, -1.0, 3.0], [1.0, 0.5, 4.0]])
     describe = f"a = {text(a)}, grad = {text(g)}"
@@ -167,7 +159,7 @@ def check_exp_backward(Exp):
 def check_sum_backward(Sum):
     """Check ``Sum``: forward ``np.sum(a, axis, keepdims)``; backward spreads grad back."""
     check = "check_sum_backward"
-    _require_function_class(check, Sum, "Sum")
+    require_class(check, Sum, "Sum", base=Function)
     square = np.arange(9, dtype=np.float64).reshape(3, 3)
     wide = np.arange(6, dtype=np.float64).reshape(2, 3)
     cube = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
@@ -210,7 +202,7 @@ def check_matmul_backward(MatMul):
     """Check ``MatMul`` for matrices and batches of them: backward ``(grad @ B^T, A^T @ grad)``,
     transposing the last two axes."""
     check = "check_matmul_backward"
-    _require_function_class(check, MatMul, "MatMul")
+    require_class(check, MatMul, "MatMul", base=Function)
     hints = ["Z = A @ B: dL/dA = grad @ B.T, shaped like A (rows of grad times rows of B)",
              "dL/dB = A.T @ grad, shaped like B (columns of A times columns of grad)"]
     # square matrices first: a wrong formula gives the right shape but wrong numbers
@@ -235,7 +227,10 @@ def check_matmul_backward(MatMul):
                    "only the last two, np.swapaxes(self.b, -1, -2) (for a matrix that is B.T)",
                    "for a batch of matrices, .T reverses every axis, the batch axis too: swap "
                    "only the last two, np.swapaxes(self.a, -1, -2) (for a matrix that is A.T)"]
-    swap = lambda m: np.swapaxes(m, -1, -2)  # noqa: E731
+
+    def swap(m):
+        return np.swapaxes(m, -1, -2)
+
     cases += _function_cases(check, lambda: _Call(check, MatMul, [a3, b3], g3),
                              "a batch of 2: (2, 2, 2) @ (2, 2, 2)",
                              f"a = np.arange(8).reshape(2, 2, 2) / 4, "
@@ -251,7 +246,7 @@ def check_matmul_backward(MatMul):
 def check_linear_backward(LinearFunction):
     """Check ``LinearFunction``: forward ``x @ W.T + b``; backward ``(g @ W, g.T @ x, sum of g)``."""
     check = "check_linear_backward"
-    _require_function_class(check, LinearFunction, "LinearFunction")
+    require_class(check, LinearFunction, "LinearFunction", base=Function)
     x = floats([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0], [2.0, 1.0, 1.0], [-1.0, 0.0, 0.5]])
     w, b = floats([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]]), floats([0.5, -2.0])
     g = floats([[1.0, 0.0], [0.5, -1.0], [2.0, 1.0], [0.0, 3.0]])

@@ -27,20 +27,13 @@ sample i has input [i, 10 i] and label i, so a batch shows which samples it hold
 
 import numpy as np
 
+from tinytorch.checks._helpers import require_class
 from tinytorch.checks._report import Case, run_cases
 from tinytorch.core.tensor import Tensor
 from tinytorch.utils.data import TensorDataset as _ReferenceTensorDataset
 from tinytorch.workspace import saves
 
 __all__ = ["check_tensor_dataset", "check_dataloader"]
-
-
-def _require_class(check, candidate, example):
-    if not isinstance(candidate, type):
-        raise TypeError(
-            f"{check}: pass your class itself, e.g. {check}({example}), not an instance "
-            f"(got {type(candidate).__name__} object)"
-        )
 
 
 def _numbered(n):
@@ -71,7 +64,7 @@ def _raises_value_error(function):
 def check_tensor_dataset(candidate):
     """Check a ``TensorDataset`` class: ``len``, ``dataset[i]`` as a tuple of rows, validation."""
     check = "check_tensor_dataset"
-    _require_class(check, candidate, "TensorDataset")
+    require_class(check, candidate, "TensorDataset")
     X, y = _numbered(5)
     weights = np.array([0.5, 1.5, 2.5, 3.5, 4.5], dtype=np.float32)
     data = f"X = {X.tolist()} (float32), y = {y.tolist()} (int64)"
@@ -126,7 +119,7 @@ def check_tensor_dataset(candidate):
 def check_dataloader(candidate):
     """Check a ``DataLoader`` class: batching, ``len``, ``drop_last`` and shuffling."""
     check = "check_dataloader"
-    _require_class(check, candidate, "DataLoader")
+    require_class(check, candidate, "DataLoader")
     X, y = _numbered(10)
 
     def loader(n=10, **options):

@@ -43,7 +43,8 @@ cases, never from ``tinytorch.core``.
 
 import numpy as np
 
-from tinytorch.checks._helpers import diagnosed, gradient_case
+from tinytorch.checks._helpers import (diagnosed, floats, gradient_case, require_class,
+                                       require_function, text, unchanged_case)
 from tinytorch.checks._report import Case, fail, result_of, run_cases
 from tinytorch.core.tensor import Tensor
 from tinytorch.workspace import saves
@@ -56,23 +57,6 @@ __all__ = [
     "check_binary_cross_entropy_loss",
     "check_bce_with_logits_loss",
 ]
-
-
-def _text(array):
-    """An array on one line, as a nested list: [[1.0, 2.0], [3.0, 4.0]]."""
-    return str(np.asarray(array).tolist())
-
-
-def _floats(values):
-    return np.array(values, dtype=np.float64)
-
-
-def _require_class(check, candidate):
-    if not isinstance(candidate, type):
-        raise TypeError(
-            f"{check}: pass your class itself, e.g. {check}(MSELoss), not an instance "
-            f"(got {type(candidate).__name__} object)"
-        )
 
 
 def _require_tensor(check, case):
@@ -120,11 +104,11 @@ def _log_softmax_mistakes(x, axis, right):
         if np.allclose(offset, per_row, rtol=1e-5, atol=1e-6):
             if np.allclose(per_row, m, rtol=1e-5, atol=1e-6):
                 return (f"each row of your answer (each slice along dim) is off by the same "
-                        f"amount, the row's maximum m (here {_text(m)}): the shift "
+                        f"amount, the row's maximum m (here {text(m)}): the shift "
                         f"was not undone. With shifted = x - m, log_softmax(x) = shifted - "
                         f"log(sum(exp(shifted))); subtracting that from x itself leaves m over")
             return (f"each row of your answer (each slice along dim) is off by the same amount "
-                    f"(here {_text(np.round(per_row, 4) + 0.0)}): the differences within a row are "
+                    f"(here {text(np.round(per_row, 4) + 0.0)}): the differences within a row are "
                     f"right, the normaliser is not. Subtract log(sum(exp(x))) along dim, "
                     f"computed as m + log(sum(exp(x - m))) with m the row maximum")
         if np.allclose(got, np.exp(right), rtol=1e-5, atol=1e-6):
@@ -139,64 +123,60 @@ def _log_softmax_mistakes(x, axis, right):
 def check_log_softmax(candidate):
     """Check ``log_softmax(x, dim=-1)``: a Tensor of log-probabilities along ``dim``."""
     check = "check_log_softmax"
+    require_function(check, candidate, "log_softmax")
 
     def value(name, x, expected, describe, hint, **dim):
         """A case comparing ``log_softmax(Tensor(x), **dim)`` with ``expected``."""
         case = Case(name, lambda: candidate(Tensor(x.copy()), **dim), expected, describe, hint)
         return diagnosed(check, case, _log_softmax_mistakes(x, dim.get("dim", -1), expected))
 
-    def unchanged(x):
-        tensor = Tensor(x.copy())
-        candidate(tensor, dim=-1)
-        return tensor
-
-    row = _floats([[1.0, 2.0, 3.0]])
-    rows = _floats([[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]])
-    columns = _floats([[1.0, -2.0], [0.0, 3.0], [2.0, 0.5]])
+    row = floats([[1.0, 2.0, 3.0]])
+    rows = floats([[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]])
+    columns = floats([[1.0, -2.0], [0.0, 3.0], [2.0, 0.5]])
     cube = np.arange(12, dtype=np.float64).reshape(2, 3, 2) / 4
-    vector = _floats([0.5, -1.0, 2.0])
-    scales = _floats([[1000.0, 999.0], [0.0, -1.0]])
+    vector = floats([0.5, -1.0, 2.0])
+    scales = floats([[1000.0, 999.0], [0.0, -1.0]])
     large = np.array([[1000.0, 0.0]], dtype=np.float32)
     spread = "subtract each row's maximum and its own log-sum-exp: use axis=dim, keepdims=True"
     cases = [
-        value("one row", row, _plain_log_softmax(row, -1), f"{_text(row)} (dim=-1)",
+        value("one row", row, _plain_log_softmax(row, -1), f"{text(row)} (dim=-1)",
               "log_softmax(x) = x - log(sum(exp(x))) along dim; is the log missing?"),
-        value("two rows", rows, _plain_log_softmax(rows, -1), f"{_text(rows)} (dim=-1)",
+        value("two rows", rows, _plain_log_softmax(rows, -1), f"{text(rows)} (dim=-1)",
               "every row is normalised on its own: " + spread, dim=-1),
         value("dim=0 (down the columns)", columns, _plain_log_softmax(columns, 0),
-              f"{_text(columns)} (dim=0)",
+              f"{text(columns)} (dim=0)",
               "use the dim argument as the axis of max and sum: " + spread, dim=0),
         value("a 3-D input, dim=1", cube, _plain_log_softmax(cube, 1),
               "np.arange(12).reshape(2, 3, 2) / 4 (dim=1)", spread, dim=1),
-        value("a 1-D input, default dim", vector, _plain_log_softmax(vector, -1), _text(vector),
+        value("a 1-D input, default dim", vector, _plain_log_softmax(vector, -1), text(vector),
               "dim defaults to -1, the last dimension"),
-        value("equal logits", _floats([[5.0, 5.0, 5.0, 5.0]]), np.full((1, 4), -np.log(4)),
+        value("equal logits", floats([[5.0, 5.0, 5.0, 5.0]]), np.full((1, 4), -np.log(4)),
               "[[5.0, 5.0, 5.0, 5.0]] (dim=-1)", "equal logits share the probability: log(1/4)"),
-        value("a row with a very large logit", _floats([[1000.0, 0.0]]),
-              _floats([[0.0, -1000.0]]), "[[1000.0, 0.0]] (dim=-1)",
+        value("a row with a very large logit", floats([[1000.0, 0.0]]),
+              floats([[0.0, -1000.0]]), "[[1000.0, 0.0]] (dim=-1)",
               "exp(1000) overflows; subtract the row maximum before exp (the log-sum-exp trick)"),
-        value("very negative logits", _floats([[-10000.0, -10001.0, -10002.0]]),
-              _plain_log_softmax(_floats([[0.0, -1.0, -2.0]]), -1),
+        value("very negative logits", floats([[-10000.0, -10001.0, -10002.0]]),
+              _plain_log_softmax(floats([[0.0, -1.0, -2.0]]), -1),
               "[[-10000.0, -10001.0, -10002.0]] (dim=-1)",
               "exp(-10000) underflows to 0 and log(0) = -inf; after subtracting the maximum the "
               "largest exponent is exp(0) = 1"),
         # the first row is [1, 0] shifted by 999; one maximum for the whole batch (1000) would
         # send the second row to exp(-1000) = 0 and log(0) = -inf
         value("rows of very different size", scales,
-              _plain_log_softmax(_floats([[1.0, 0.0], [0.0, -1.0]]), -1),
-              f"{_text(scales)} (dim=-1)",
+              _plain_log_softmax(floats([[1.0, 0.0], [0.0, -1.0]]), -1),
+              f"{text(scales)} (dim=-1)",
               "subtract each row's own maximum, x.max(axis=dim, keepdims=True), not the maximum "
               "of the whole tensor: that sends the small row to exp(-1000) = 0, then log(0)"),
         # float32's exp overflows above 88.7: a shift that is enough in float64 may not be
-        value("float32, a very large logit", large, _floats([[0.0, -1000.0]]),
+        value("float32, a very large logit", large, floats([[0.0, -1000.0]]),
               "np.array([[1000.0, 0.0]], dtype=np.float32) (dim=-1)",
               "in float32 exp overflows from exp(89) on, so only subtracting the row maximum is "
               "safe (the largest exponent is then exp(0) = 1); any other shift, such as the "
               "mean, leaves exp(500) here"),
-        Case("leaves its input unchanged", lambda: unchanged(rows), rows,
-             f"{_text(rows)}, compared after the call",
-             "compute new tensors (x - m), not in place: x.data -= m changes the "
-             "caller's tensor"),
+        unchanged_case("leaves its input unchanged", lambda x: candidate(x, dim=-1), rows,
+                       f"{text(rows)}, compared after the call",
+                       "compute new tensors (x - m), not in place: x.data -= m changes the "
+                       "caller's tensor"),
         _gradient_case(check, lambda: candidate, rows, None, _plain_log_softmax(rows, -1),
                        # d(sum(g * log_softmax(x)))/dx = g - softmax(x) * sum(g) along dim
                        lambda g: g - np.exp(_plain_log_softmax(rows, -1))
@@ -231,7 +211,7 @@ def _loss_case(check, make_loss, name, predictions, targets, expected, hint, not
     def run():
         return make_loss()(Tensor(predictions.copy()), Tensor(targets.copy()))
 
-    describe = f"predictions {_text(predictions)}, targets {_text(targets)}{note}"
+    describe = f"predictions {text(predictions)}, targets {text(targets)}{note}"
     return diagnosed(check, Case(name, run, expected, describe, hint),
                      _loss_mistakes(expected, predictions.size))
 
@@ -248,9 +228,9 @@ def _gradient_case(check, make_loss, first_values, targets, value, gradient, ope
             return make_loss()(tensor, **options), {first: tensor}
         return make_loss()(tensor, Tensor(targets.copy())), {first: tensor}
 
-    describe = f"{first} {_text(first_values)}, requires_grad=True"
+    describe = f"{first} {text(first_values)}, requires_grad=True"
     if targets is not None:
-        describe += f", targets {_text(targets)}"
+        describe += f", targets {text(targets)}"
     shape = first_values.shape if targets is None else None  # a loss is a scalar
     return gradient_case(check, "gradients flow back to " + first, describe + note,
                          forward, value, lambda result, g: {first: gradient(g)}, operations,
@@ -261,21 +241,21 @@ def _gradient_case(check, make_loss, first_values, targets, value, gradient, ope
 def check_mse_loss(candidate):
     """Check an ``MSELoss`` class: ``MSELoss()(predictions, targets)`` is the mean squared error."""
     check = "check_mse_loss"
-    _require_class(check, candidate)
-    batch_p = _floats([[0.5, 1.0, -1.0], [2.0, 0.0, 1.5]])
-    batch_t = _floats([[0.0, 1.0, 1.0], [1.0, -1.0, 1.5]])
+    require_class(check, candidate, "MSELoss")
+    batch_p = floats([[0.5, 1.0, -1.0], [2.0, 0.0, 1.5]])
+    batch_t = floats([[0.0, 1.0, 1.0], [1.0, -1.0, 1.5]])
     cases = [
-        _loss_case(check, candidate, "errors 0, -2 and 3", _floats([1.0, 2.0, 3.0]),
-                   _floats([1.0, 4.0, 0.0]), 13 / 3,
+        _loss_case(check, candidate, "errors 0, -2 and 3", floats([1.0, 2.0, 3.0]),
+                   floats([1.0, 4.0, 0.0]), 13 / 3,
                    "square each error, then average: (0 + 4 + 9) / 3"),
-        _loss_case(check, candidate, "a perfect prediction", _floats([0.5, -2.0]),
-                   _floats([0.5, -2.0]), 0.0, "equal predictions and targets give a loss of 0"),
+        _loss_case(check, candidate, "a perfect prediction", floats([0.5, -2.0]),
+                   floats([0.5, -2.0]), 0.0, "equal predictions and targets give a loss of 0"),
         _loss_case(check, candidate, "a batch of vectors (2, 3)", batch_p, batch_t,
                    np.mean((batch_p - batch_t) ** 2),
                    "the mean is over every element (.mean() of the whole tensor, no axis), not "
                    "per row, and the result is one number"),
-        _loss_case(check, candidate, "large errors", _floats([1000.0, -1000.0]),
-                   _floats([-1000.0, 0.0]), (2000.0**2 + 1000.0**2) / 2,
+        _loss_case(check, candidate, "large errors", floats([1000.0, -1000.0]),
+                   floats([-1000.0, 0.0]), (2000.0**2 + 1000.0**2) / 2,
                    "square the errors: (2000^2 + 1000^2) / 2"),
         # d(mean(d**2))/dp = 2 d / n
         _gradient_case(check, candidate, batch_p, batch_t, np.mean((batch_p - batch_t) ** 2),
@@ -292,24 +272,24 @@ def check_mse_loss(candidate):
 def check_huber_loss(candidate):
     """Check a ``HuberLoss`` class: ``HuberLoss(delta=...)(predictions, targets)``, the mean."""
     check = "check_huber_loss"
-    _require_class(check, candidate)
+    require_class(check, candidate, "HuberLoss")
     pieces = ("0.5 * d**2 where |d| < delta, delta * (|d| - 0.5 * delta) elsewhere, "
               "with d = predictions - targets")
-    batch_p = _floats([[0.2, -0.4], [3.0, 1.0]])
-    batch_t = _floats([[0.0, 0.0], [0.0, 0.0]])
+    batch_p = floats([[0.2, -0.4], [3.0, 1.0]])
+    batch_t = floats([[0.0, 0.0], [0.0, 0.0]])
     d = batch_p - batch_t
     # small and large errors, none at |d| = delta, where the two pieces meet
-    errors = _floats([0.5, 3.0, -2.0, 0.2, -0.7])
+    errors = floats([0.5, 3.0, -2.0, 0.2, -0.7])
     cases = [
         # three errors, not two: without its 0.5 the loss of two would look summed
-        _loss_case(check, candidate, "small errors only (delta=1)", _floats([0.5, -0.2, 0.1]),
-                   _floats([0.0, 0.0, 0.0]), (0.125 + 0.02 + 0.005) / 3,
+        _loss_case(check, candidate, "small errors only (delta=1)", floats([0.5, -0.2, 0.1]),
+                   floats([0.0, 0.0, 0.0]), (0.125 + 0.02 + 0.005) / 3,
                    "for |d| < delta the loss is 0.5 * d**2 (do not forget the 0.5)"),
-        _loss_case(check, candidate, "small and large errors (delta=1)", _floats([0.5, 3.0, -2.0]),
-                   _floats([0.0, 0.0, 0.0]), (0.125 + 2.5 + 1.5) / 3,
+        _loss_case(check, candidate, "small and large errors (delta=1)", floats([0.5, 3.0, -2.0]),
+                   floats([0.0, 0.0, 0.0]), (0.125 + 2.5 + 1.5) / 3,
                    "large errors grow linearly: delta * (|d| - 0.5 * delta); " + pieces),
-        _loss_case(check, lambda: candidate(delta=2.0), "delta=2", _floats([1.0, 3.0, -4.0]),
-                   _floats([0.0, 0.0, 0.0]), (0.5 + 4.0 + 6.0) / 3,
+        _loss_case(check, lambda: candidate(delta=2.0), "delta=2", floats([1.0, 3.0, -4.0]),
+                   floats([0.0, 0.0, 0.0]), (0.5 + 4.0 + 6.0) / 3,
                    "use self.delta (here 2.0) in the threshold and in the linear piece; "
                    + pieces,
                    note=" (HuberLoss(delta=2.0))"),
@@ -334,7 +314,7 @@ def _cross_entropy_case(check, candidate, name, logits, targets, expected, hint,
     def run():
         return candidate()(Tensor(logits.astype(dtype)), Tensor(targets.copy()))
 
-    describe = f"logits {_text(logits)}, targets {_text(targets)}"
+    describe = f"logits {text(logits)}, targets {text(targets)}"
     if dtype != np.float64:
         describe += f" ({np.dtype(dtype).name} logits)"
     return diagnosed(check, Case(name, run, expected, describe, hint),
@@ -350,21 +330,16 @@ def _plain_cross_entropy(logits, targets):
 def check_cross_entropy_loss(candidate):
     """Check a ``CrossEntropyLoss`` class on logits (N, C) and integer class indices (N,)."""
     check = "check_cross_entropy_loss"
-    _require_class(check, candidate)
-    one = _floats([[2.0, 1.0, 0.1]])
-    square = _floats([[1.0, 2.0, 0.5], [0.3, -1.0, 2.5], [1.5, 0.2, -0.7]])
+    require_class(check, candidate, "CrossEntropyLoss")
+    one = floats([[2.0, 1.0, 0.1]])
+    square = floats([[1.0, 2.0, 0.5], [0.3, -1.0, 2.5], [1.5, 0.2, -0.7]])
     square_targets = np.array([2, 0, 1])
-    wide = _floats([[0.5, 1.5, -0.5], [2.0, 0.0, 1.0], [0.0, 0.0, 3.0], [1.0, 1.0, 1.0]])
+    wide = floats([[0.5, 1.5, -0.5], [2.0, 0.0, 1.0], [0.0, 0.0, 3.0], [1.0, 1.0, 1.0]])
     wide_targets = np.array([1, 0, 2, 1])
     pick = ("pick the log-probability of each sample's own class: "
             "log_probs[np.arange(N), targets.data], then average and negate")
     softmax = np.exp(_plain_log_softmax(square, 1))
-    scales = _floats([[1000.0, 999.0, 998.0], [0.0, 1.0, -1.0]])
-
-    def logits_after_the_call():
-        logits = Tensor(square.copy())
-        candidate()(logits, Tensor(square_targets.copy()))
-        return logits
+    scales = floats([[1000.0, 999.0, 998.0], [0.0, 1.0, -1.0]])
 
     cases = [
         _cross_entropy_case(check, candidate, "one sample", one, np.array([0]),
@@ -383,26 +358,28 @@ def check_cross_entropy_loss(candidate):
                             "work in the logits' dtype; Tensor([...]) from a list is float32",
                             dtype=np.float32),
         _cross_entropy_case(check, candidate, "a confident right answer",
-                            _floats([[100.0, 0.0, 0.0]]), np.array([0]), 0.0,
+                            floats([[100.0, 0.0, 0.0]]), np.array([0]), 0.0,
                             "a confident, right prediction costs almost nothing: -log(1) = 0"),
         _cross_entropy_case(check, candidate, "very large logits",
-                            _floats([[10000.0, 0.0, -10000.0], [0.0, 10000.0, 0.0]]),
+                            floats([[10000.0, 0.0, -10000.0], [0.0, 10000.0, 0.0]]),
                             np.array([1, 1]), 5000.0,
                             "exp(10000) overflows: use the log-sum-exp trick (your log_softmax); "
                             "by hand the losses are 10000 and 0"),
         # the first row is [2, 1, 0] shifted by 998
         _cross_entropy_case(check, candidate, "rows of very different size", scales,
                             np.array([1, 1]),
-                            _plain_cross_entropy(_floats([[2.0, 1.0, 0.0], [0.0, 1.0, -1.0]]),
+                            _plain_cross_entropy(floats([[2.0, 1.0, 0.0], [0.0, 1.0, -1.0]]),
                                                  [1, 1]),
                             "subtract each sample's own maximum (axis=1, keepdims=True), not "
                             "the maximum of the whole batch: that sends the second row to "
                             "exp(-1000) = 0, then log(0)"),
-        Case("leaves the logits unchanged", logits_after_the_call, square,
-             f"logits {_text(square)}, targets {_text(square_targets)}; the logits compared "
-             "after the call",
-             "compute new tensors (logits - m), not in place: logits.data -= m changes the "
-             "caller's logits (the network's output, which backward() still needs)"),
+        unchanged_case("leaves the logits unchanged",
+                       lambda logits: candidate()(logits, Tensor(square_targets.copy())), square,
+                       f"logits {text(square)}, targets {text(square_targets)}; the logits "
+                       "compared after the call",
+                       "compute new tensors (logits - m), not in place: logits.data -= m "
+                       "changes the caller's logits (the network's output, which backward() "
+                       "still needs)"),
         # softmax minus one-hot, divided by N
         _gradient_case(check, candidate, square, square_targets,
                        _plain_cross_entropy(square, square_targets),
@@ -425,28 +402,28 @@ def _plain_bce(p, y):
 def check_binary_cross_entropy_loss(candidate):
     """Check a ``BinaryCrossEntropyLoss`` class: probabilities and targets in [0, 1], the mean."""
     check = "check_binary_cross_entropy_loss"
-    _require_class(check, candidate)
+    require_class(check, candidate, "BinaryCrossEntropyLoss")
     formula = "loss = -mean(y * log(p) + (1 - y) * log(1 - p))"
     clamp = ("clamp each log at -100 before multiplying, like PyTorch: "
              "p.log().clip(min=-100) and (1 - p).log().clip(min=-100)")
     # strictly between 0 and 1: at exactly 0 or 1 the derivative of the clamped loss is not defined
-    inside_p, inside_y = _floats([0.9, 0.2, 0.6, 0.35]), _floats([1.0, 0.0, 0.5, 1.0])
-    batch_p = _floats([[0.9, 0.4], [0.25, 0.6]])
-    batch_y = _floats([[1.0, 0.0], [0.0, 1.0]])
+    inside_p, inside_y = floats([0.9, 0.2, 0.6, 0.35]), floats([1.0, 0.0, 0.5, 1.0])
+    batch_p = floats([[0.9, 0.4], [0.25, 0.6]])
+    batch_y = floats([[1.0, 0.0], [0.0, 1.0]])
     cases = [
-        _loss_case(check, candidate, "two confident answers", _floats([0.9, 0.2]),
-                   _floats([1.0, 0.0]), _plain_bce(_floats([0.9, 0.2]), _floats([1.0, 0.0])),
+        _loss_case(check, candidate, "two confident answers", floats([0.9, 0.2]),
+                   floats([1.0, 0.0]), _plain_bce(floats([0.9, 0.2]), floats([1.0, 0.0])),
                    formula + "; check the minus sign and the order (predictions, targets)"),
-        _loss_case(check, candidate, "soft targets", _floats([0.7, 0.3]), _floats([0.2, 0.9]),
-                   _plain_bce(_floats([0.7, 0.3]), _floats([0.2, 0.9])),
+        _loss_case(check, candidate, "soft targets", floats([0.7, 0.3]), floats([0.2, 0.9]),
+                   _plain_bce(floats([0.7, 0.3]), floats([0.2, 0.9])),
                    "both terms count when targets are between 0 and 1: " + formula),
         _loss_case(check, candidate, "a batch (2, 2)", batch_p, batch_y,
                    _plain_bce(batch_p, batch_y), "average over every element: " + formula),
         _loss_case(check, candidate, "certain and right: p = 1 for y = 1, p = 0 for y = 0",
-                   _floats([1.0, 0.0]), _floats([1.0, 0.0]), 0.0,
+                   floats([1.0, 0.0]), floats([1.0, 0.0]), 0.0,
                    "0 * log(0) is nan in numpy; " + clamp),
         _loss_case(check, candidate, "certain and wrong: p = 0 for y = 1, p = 1 for y = 0",
-                   _floats([0.0, 1.0]), _floats([1.0, 0.0]), 100.0,
+                   floats([0.0, 1.0]), floats([1.0, 0.0]), 100.0,
                    "log(0) = -inf; " + clamp + "; each loss here is 100"),
         # two losses of 100 (certain and wrong) and two of 0 (certain and right)
         _loss_case(check, candidate, "float32: probabilities 0 and 1",
@@ -478,17 +455,17 @@ def _plain_bce_with_logits(x, y):
 def check_bce_with_logits_loss(candidate):
     """Check a ``BCEWithLogitsLoss`` class: raw scores (logits) and targets in [0, 1], the mean."""
     check = "check_bce_with_logits_loss"
-    _require_class(check, candidate)
+    require_class(check, candidate, "BCEWithLogitsLoss")
     stable = ("use a stable form, in which no exponent is positive: "
               "loss = max(x, 0) - x * y + log(1 + exp(-|x|)), with max(x, 0) = x.clip(min=0)")
     # no logit of exactly 0, where max(x, 0) has no derivative
-    grad_x, grad_y = _floats([2.0, -1.0, 0.5, -3.0]), _floats([1.0, 0.0, 0.25, 1.0])
-    x2, y2 = _floats([2.0, -1.0, 0.5]), _floats([1.0, 0.0, 0.0])
-    soft_x, soft_y = _floats([0.3, -2.0]), _floats([0.25, 0.8])
-    batch_x = _floats([[1.5, -0.5], [0.0, 3.0]])
-    batch_y = _floats([[1.0, 0.0], [0.5, 1.0]])
+    grad_x, grad_y = floats([2.0, -1.0, 0.5, -3.0]), floats([1.0, 0.0, 0.25, 1.0])
+    x2, y2 = floats([2.0, -1.0, 0.5]), floats([1.0, 0.0, 0.0])
+    soft_x, soft_y = floats([0.3, -2.0]), floats([0.25, 0.8])
+    batch_x = floats([[1.5, -0.5], [0.0, 3.0]])
+    batch_y = floats([[1.0, 0.0], [0.5, 1.0]])
     cases = [
-        _loss_case(check, candidate, "a logit of 0", _floats([0.0]), _floats([1.0]), np.log(2.0),
+        _loss_case(check, candidate, "a logit of 0", floats([0.0]), floats([1.0]), np.log(2.0),
                    "sigmoid(0) = 0.5, so the loss is -log(0.5) = log(2)"),
         _loss_case(check, candidate, "three logits", x2, y2, _plain_bce_with_logits(x2, y2),
                    "loss = -mean(y * log(sigmoid(x)) + (1 - y) * log(1 - sigmoid(x))); "
@@ -498,11 +475,11 @@ def check_bce_with_logits_loss(candidate):
                    "both terms count when targets are between 0 and 1"),
         _loss_case(check, candidate, "a batch (2, 2)", batch_x, batch_y,
                    _plain_bce_with_logits(batch_x, batch_y), "average over every element"),
-        _loss_case(check, candidate, "very large logits, right", _floats([10000.0, -10000.0]),
-                   _floats([1.0, 0.0]), 0.0,
+        _loss_case(check, candidate, "very large logits, right", floats([10000.0, -10000.0]),
+                   floats([1.0, 0.0]), 0.0,
                    "sigmoid(10000) rounds to 1 and log(1 - 1) = -inf; " + stable),
-        _loss_case(check, candidate, "very large logits, wrong", _floats([10000.0, -10000.0]),
-                   _floats([0.0, 1.0]), 10000.0,
+        _loss_case(check, candidate, "very large logits, wrong", floats([10000.0, -10000.0]),
+                   floats([0.0, 1.0]), 10000.0,
                    "by hand each loss is 10000 (a clamp at -100 would give 100, exp(10000) "
                    "overflows); " + stable),
         # dl/dx = sigmoid(x) - y, then / n

@@ -29,19 +29,12 @@ never from ``tinytorch.core.optimizers``.
 
 import numpy as np
 
+from tinytorch.checks._helpers import floats, require_class
 from tinytorch.checks._report import Case, run_cases
 from tinytorch.core.tensor import Tensor
 from tinytorch.workspace import saves
 
 __all__ = ["check_sgd_step", "check_sgd_momentum", "check_adam_step", "check_adamw_step"]
-
-
-def _require_class(check, candidate):
-    if not isinstance(candidate, type):
-        raise TypeError(
-            f"{check}: pass your class itself, e.g. {check}(SGD), not an instance "
-            f"(got {type(candidate).__name__} object)"
-        )
 
 
 def _text(value):
@@ -112,21 +105,17 @@ def _kept_gradient_case(candidate, name, start, grad, steps, options, simulate, 
     return Case(name, run, expected, describe, hint)
 
 
-def _floats(values):
-    return np.array(values, dtype=np.float64)
-
-
 # ===== SGD =======================================================================================
 
 
 def _sgd(starts, grads, lrs, momentum=0.0):
-    params = [_floats(s) for s in starts]
+    params = [floats(s) for s in starts]
     buffers = [None] * len(params)
     for lr, step in zip(lrs, grads):
         for i, g in enumerate(step):
             if g is None:
                 continue
-            g = _floats(g)
+            g = floats(g)
             if momentum:
                 buffers[i] = g if buffers[i] is None else momentum * buffers[i] + g
                 g = buffers[i]
@@ -137,7 +126,7 @@ def _sgd(starts, grads, lrs, momentum=0.0):
 def check_sgd_step(candidate):
     """Check an ``SGD`` class without momentum: ``p = p - lr * p.grad`` for every parameter."""
     check = "check_sgd_step"
-    _require_class(check, candidate)
+    require_class(check, candidate, "SGD")
     rule = "for every parameter p with a gradient: p.data -= lr * p.grad.data"
     w, b = [[1.0, -2.0], [0.5, 3.0]], [0.25, -0.75]
     cases = [
@@ -166,7 +155,7 @@ def check_sgd_step(candidate):
 def check_sgd_momentum(candidate):
     """Check an ``SGD`` class with ``momentum``: a velocity buffer per parameter, as PyTorch."""
     check = "check_sgd_momentum"
-    _require_class(check, candidate)
+    require_class(check, candidate, "SGD")
     rule = ("per parameter: buf = grad on the first step, then buf = momentum * buf + grad; "
             "p.data -= lr * buf")
     changing = [[[1.0, -1.0]], [[0.5, 2.0]], [[-1.0, 0.0]], [[2.0, 1.0]]]
@@ -214,7 +203,7 @@ def check_sgd_momentum(candidate):
 def _adam(starts, grads, lrs, betas, eps, weight_decay=0.0):
     """Adam (weight_decay=0) or AdamW (decoupled weight decay), one step count per parameter."""
     beta1, beta2 = betas
-    params = [_floats(s) for s in starts]
+    params = [floats(s) for s in starts]
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     t = [0] * len(params)
@@ -222,7 +211,7 @@ def _adam(starts, grads, lrs, betas, eps, weight_decay=0.0):
         for i, g in enumerate(step):
             if g is None:
                 continue
-            g = _floats(g)
+            g = floats(g)
             t[i] += 1
             params[i] = params[i] * (1 - lr * weight_decay)
             m[i] = beta1 * m[i] + (1 - beta1) * g
@@ -241,7 +230,7 @@ _ADAM_RULE = ("m = beta1*m + (1-beta1)*g; v = beta2*v + (1-beta2)*g*g; "
 def check_adam_step(candidate):
     """Check an ``Adam`` class: moment estimates, bias correction, eps after the square root."""
     check = "check_adam_step"
-    _require_class(check, candidate)
+    require_class(check, candidate, "Adam")
     default = dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8)
     changing = [[[0.1, -3.0, 20.0]], [[0.2, -1.0, -5.0]], [[-0.3, 2.0, 1.0]], [[0.4, 0.5, 0.0]],
                 [[1.0, -1.0, 2.0]]]
@@ -279,7 +268,7 @@ def check_adam_step(candidate):
 def check_adamw_step(candidate):
     """Check an ``AdamW`` class: ``p *= 1 - lr * weight_decay``, then the Adam step."""
     check = "check_adamw_step"
-    _require_class(check, candidate)
+    require_class(check, candidate, "AdamW")
     decay = ("decoupled weight decay shrinks the parameter directly, before the Adam step: "
              "p.data *= 1 - lr * weight_decay; the gradient is not changed")
     changing = [[[0.5, -1.0]], [[0.25, 2.0]], [[-1.0, 0.5]]]

@@ -31,6 +31,7 @@ Every expected value below is worked out by hand or by a plain float64 numpy for
 import numpy as np
 
 from tinytorch import random
+from tinytorch.checks._helpers import require_function, text
 from tinytorch.checks._report import Case, run_cases
 from tinytorch.core.layers import Dropout, Linear, Module
 from tinytorch.core.losses import MSELoss
@@ -39,10 +40,6 @@ from tinytorch.core.tensor import Tensor
 from tinytorch.workspace import saves
 
 __all__ = ["check_accuracy", "check_train_epoch", "check_evaluate", "check_clip_grad_norm"]
-
-
-def _text(array):
-    return str(np.asarray(array).tolist())
 
 
 # ===== accuracy ==================================================================================
@@ -62,7 +59,7 @@ def check_accuracy(candidate):
         scores = np.array(scores, dtype=np.float64)
         targets = np.array(targets, dtype=np.int64)
         return Case(name, lambda: metric(Tensor(scores.copy()), Tensor(targets.copy())), expected,
-                    f"predictions {_text(scores)}, targets {_text(targets)}", hint)
+                    f"predictions {text(scores)}, targets {text(targets)}", hint)
 
     cases = [
         case("three samples, three classes", [[0.2, 0.5, 0.3], [0.1, 0.3, 0.6], [0.7, 0.1, 0.2]],
@@ -137,7 +134,7 @@ class _Recorder(Module):
 
 
 def _describe(what):
-    return (f"Linear(2, 1) with W={_text(_W)}, b={_text(_B)}; X={_text(_X)}, y={_text(_Y.ravel())} "
+    return (f"Linear(2, 1) with W={text(_W)}, b={text(_B)}; X={text(_X)}, y={text(_Y.ravel())} "
             f"in batches of {', '.join(map(str, _SIZES))}; MSELoss(){what}")
 
 
@@ -154,6 +151,7 @@ def _keeping_random_state(function):
 def check_train_epoch(candidate):
     """Check ``train_epoch(model, loader, loss_fn, optimizer)``: one epoch of the 5-step loop."""
     check = "check_train_epoch"
+    require_function(check, candidate, "train_epoch")
     loop = ("for each batch: optimizer.zero_grad(); outputs = model(inputs); "
             "loss = loss_fn(outputs, targets); loss.backward(); optimizer.step()")
     expected_loss, expected_weights = _by_hand(train=True)
@@ -205,6 +203,7 @@ def check_train_epoch(candidate):
 def check_evaluate(candidate):
     """Check ``evaluate(model, loader, loss_fn)``: the mean loss, without training, in eval mode."""
     check = "check_evaluate"
+    require_function(check, candidate, "evaluate")
     expected_loss, _ = _by_hand(train=False)
     recorded = []
 
@@ -250,6 +249,7 @@ def check_evaluate(candidate):
 def check_clip_grad_norm(candidate):
     """Check ``clip_grad_norm_(parameters, max_norm)``: global norm, in-place scaling, returns norm."""
     check = "check_clip_grad_norm"
+    require_function(check, candidate, "clip_grad_norm_")
     rule = ("norm = sqrt(sum of g**2 over every gradient of every parameter); if norm > max_norm: "
             "g *= max_norm / norm for every gradient, in place")
 
@@ -267,9 +267,9 @@ def check_clip_grad_norm(candidate):
                                for p, g in zip(params, grads)])
 
     def case(name, grads, max_norm, expected, hint, what="grads"):
-        text = ", ".join("None" if g is None else _text(g) for g in grads)
+        listed = ", ".join("None" if g is None else text(g) for g in grads)
         return Case(name, lambda: clip(grads, max_norm, what), np.array(expected, dtype=np.float64),
-                    f"gradients {text}, max_norm={max_norm}"
+                    f"gradients {listed}, max_norm={max_norm}"
                     + ("; compared: the returned value" if what == "norm" else ""), hint)
 
     cases = [

@@ -22,48 +22,13 @@ only ever takes ``exp`` of a non-positive number, and ``softmax`` subtracts the 
 
 import numpy as np
 
+from tinytorch.core._validation import check_dim, check_floating, check_int, check_tensor
 from tinytorch.core.autograd import Function
 from tinytorch.core.module import Module
 from tinytorch.core.tensor import Tensor
 
 __all__ = ["ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "relu", "sigmoid", "tanh",
            "softmax", "log_softmax"]
-
-
-# ===== Validation, written once ================================================================
-
-
-def _check_input(owner, x):
-    if not isinstance(x, Tensor):
-        raise TypeError(
-            f"{owner}: input must be a Tensor, got {type(x).__name__}; wrap it first, "
-            f"e.g. Tensor(np.array(...))"
-        )
-
-
-def _check_floating_input(owner, x):
-    _check_input(owner, x)
-    if x.data.dtype.kind != "f":  # float16/32/64; kind is cheaper than np.issubdtype
-        raise TypeError(
-            f"{owner}: input must be a floating-point tensor, got dtype {x.dtype}; convert "
-            f"it, e.g. Tensor(input.data.astype(np.float32))"
-        )
-
-
-def _check_dim_type(owner, dim):
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(f"{owner}: dim must be an int, got {dim!r}")
-
-
-def _check_dim(owner, x, dim):
-    _check_dim_type(owner, dim)
-    if x.ndim == 0:
-        raise ValueError(f"{owner}: input must have at least one dimension, got a scalar")
-    if not -x.ndim <= dim < x.ndim:
-        raise IndexError(
-            f"{owner}: dim {dim} is out of range for an input of shape {x.shape} (use a dim "
-            f"from {-x.ndim} to {x.ndim - 1})"
-        )
 
 
 # ===== ReLU ====================================================================================
@@ -87,7 +52,7 @@ def relu(x):
         >>> relu(Tensor([-2.0, 0.0, 3.0]))
         Tensor([0., 0., 3.])
     """
-    _check_input("relu", x)
+    check_tensor("relu", "input", x)
     return ReLUFunction.apply(x)
 
 
@@ -137,7 +102,7 @@ def sigmoid(x):
         >>> sigmoid(Tensor([0.0, 1e4, -1e4]))
         Tensor([0.5, 1. , 0. ])
     """
-    _check_input("sigmoid", x)
+    check_tensor("sigmoid", "input", x)
     return SigmoidFunction.apply(x)
 
 
@@ -182,7 +147,7 @@ def tanh(x):
         >>> tanh(Tensor([0.0, 1e4]))
         Tensor([0., 1.])
     """
-    _check_input("tanh", x)
+    check_tensor("tanh", "input", x)
     return TanhFunction.apply(x)
 
 
@@ -234,9 +199,8 @@ def softmax(x, dim=-1):
         Tensor([[0.5, 0.5],
                 [1. , 0. ]])
     """
-    _check_input("softmax", x)
-    _check_dim("softmax", x, dim)
-    return SoftmaxFunction.apply(x, dim=int(dim))
+    check_tensor("softmax", "input", x)
+    return SoftmaxFunction.apply(x, dim=check_dim("softmax", x, dim))
 
 
 class Softmax(Module):
@@ -265,13 +229,11 @@ class Softmax(Module):
 
     def __init__(self, dim=-1):
         super().__init__()
-        _check_dim_type("Softmax", dim)
-        self.dim = dim
+        self.dim = check_int("Softmax", "dim", dim)
 
     def forward(self, x):
-        _check_input("Softmax", x)
-        _check_dim("Softmax", x, self.dim)
-        return SoftmaxFunction.apply(x, dim=int(self.dim))
+        check_tensor("Softmax", "input", x)
+        return SoftmaxFunction.apply(x, dim=check_dim("Softmax", x, self.dim))
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -323,18 +285,11 @@ def log_softmax(x, dim=-1):
         >>> log_softmax(Tensor([0.0, 0.0])).exp()  # back to probabilities
         Tensor([0.5, 0.5])
     """
-    _check_floating_input("log_softmax", x)
-    if x.ndim == 0:
-        raise ValueError("log_softmax: input must have at least one dimension, got a scalar")
-    is_int = isinstance(dim, (int, np.integer)) and not isinstance(dim, bool)
-    if not is_int or not -x.ndim <= dim < x.ndim:
-        raise IndexError(
-            f"log_softmax: dim {dim!r} is out of range for an input of shape {x.shape} (use a "
-            f"dim from {-x.ndim} to {x.ndim - 1})"
-        )
+    check_floating("log_softmax", "input", x)
+    dim = check_dim("log_softmax", x, dim)
     if x.shape[dim] == 0:
         raise ValueError(f"log_softmax: dimension {dim} of the input (shape {x.shape}) is empty")
-    return LogSoftmaxFunction.apply(x, dim=int(dim))
+    return LogSoftmaxFunction.apply(x, dim=dim)
 
 
 # ===== LogSoftmax ==============================================================================
@@ -361,11 +316,10 @@ class LogSoftmax(Module):
 
     def __init__(self, dim=-1):
         super().__init__()
-        _check_dim_type("LogSoftmax", dim)
-        self.dim = dim
+        self.dim = check_int("LogSoftmax", "dim", dim)
 
     def forward(self, x):
-        _check_input("LogSoftmax", x)
+        check_tensor("LogSoftmax", "input", x)
         return log_softmax(x, dim=self.dim)
 
     def extra_repr(self):

@@ -2,20 +2,13 @@
 name this file re-exports, so ``from tinytorch.core.layers import Module`` works as before).
 """
 
-import numbers
-
 import numpy as np
 
 from tinytorch import random
+from tinytorch.core._validation import check_int, check_number, check_tensor
 from tinytorch.core.autograd import Function
 from tinytorch.core.module import Module
 from tinytorch.core.tensor import Tensor
-
-
-
-def _check_positive_int(owner, name, value):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
 
 
 class LinearFunction(Function):
@@ -70,9 +63,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, dtype=np.float32):
         super().__init__()
-        _check_positive_int("Linear", "in_features", in_features)
-        _check_positive_int("Linear", "out_features", out_features)
-        self.in_features, self.out_features = in_features, out_features
+        self.in_features = check_int("Linear", "in_features", in_features, low=1)
+        self.out_features = check_int("Linear", "out_features", out_features, low=1)
         bound = 1.0 / np.sqrt(in_features)
         rng = random.generator()
         self.weight = Tensor(
@@ -85,8 +77,7 @@ class Linear(Module):
         )
 
     def forward(self, x):
-        if not isinstance(x, Tensor):
-            raise TypeError(f"Linear: input must be a Tensor, got {type(x).__name__}")
+        check_tensor("Linear", "input", x)
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear: input has shape {x.shape}, but this layer expects the last dimension "
@@ -166,9 +157,8 @@ class Dropout(Module):
 
     def __init__(self, p=0.5):
         super().__init__()
-        if not isinstance(p, numbers.Real) or not 0 <= p < 1:  # numbers.Real: numpy's floats too
-            raise ValueError(f"Dropout: p must be a probability in [0, 1), got {p!r}")
-        self.p = float(p)
+        self.p = check_number("Dropout", "p", p, low=0, high=1, high_open=True,
+                              what="a probability")
 
     def forward(self, x):
         if not self.training or self.p == 0:

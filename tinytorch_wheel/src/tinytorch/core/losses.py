@@ -8,10 +8,14 @@ one loss per element or sample, and reduces them like ``torch.nn`` does::
     reduction="mean"   their mean (the default); with class weights the weighted mean
                        sum(w_i * l_i) / sum(w_i) over the targets that are not ignored
 
+Every loss inherits ``reduction`` (and ``weight``) from a base class, ``_Loss`` or
+``_WeightedLoss`` as in PyTorch, so a loss class is its formula and its own arguments.
+
 The file follows the course: ``log_softmax`` (the stable building block, defined with the
-activations and re-exported here), the regression losses (MSE, L1, Huber), the classification losses (cross-entropy, NLL) and the binary ones (BCE, BCE
-with logits). Cross-entropy is log-softmax followed by picking the target's log-probability, and
-its gradient is the famous ``softmax - onehot``, so it is one fused operation::
+activations and re-exported here), the regression losses (MSE, L1, Huber), the classification
+losses (cross-entropy, NLL) and the binary ones (BCE, BCE with logits). Cross-entropy is
+log-softmax followed by picking the target's log-probability, and its gradient is the famous
+``softmax - onehot``, so it is one fused operation::
 
     logits z ──► log_softmax (log-sum-exp) ──► pick class y ──► negate, average ──► loss
     dloss/dz = (softmax(z) - onehot(y)) / N
@@ -20,10 +24,10 @@ Stability comes from formulas, not from hidden epsilons: the log-sum-exp trick f
 ``logaddexp`` for log-sigmoid, and PyTorch's documented clamp of BCE's logs at -100.
 """
 
-import numbers
-
 import numpy as np
 
+from tinytorch.core._validation import (check_choice, check_floating, check_int, check_number,
+                                        check_tensor)
 from tinytorch.core.activations import _log_softmax, log_softmax
 from tinytorch.core.autograd import Function
 from tinytorch.core.module import Module
@@ -41,30 +45,29 @@ __all__ = [
     "BCEWithLogitsLoss",
 ]
 
-# ===== Validation, written once and used by every loss =========================================
+# ===== What every loss shares: reduction and weight, checked once ==============================
 
 
-def _check_reduction(owner, reduction):
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{owner}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    return reduction
+class _Loss(Module):
+    """The base of every loss, as PyTorch's ``_Loss``: it checks and keeps ``reduction``. Errors
+    name the loss by its class, so no loss spells its own name."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        self.reduction = check_choice(type(self).__name__, "reduction", reduction,
+                                      ("mean", "sum", "none"))
 
 
-def _check_tensor(owner, name, value):
-    if not isinstance(value, Tensor):
-        raise TypeError(
-            f"{owner}: {name} must be a Tensor, got {type(value).__name__}; wrap it first, "
-            f"e.g. Tensor(np.array(...))"
-        )
+class _WeightedLoss(_Loss):
+    """A loss with an optional ``weight`` tensor (one per class, or one per element), as
+    PyTorch's ``_WeightedLoss``."""
+
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        self.weight = _check_weight_tensor(type(self).__name__, "weight", weight)
 
 
-def _check_floating(owner, name, tensor):
-    _check_tensor(owner, name, tensor)
-    if tensor.data.dtype.kind != "f":  # float16/32/64; kind is cheaper than np.issubdtype
-        raise TypeError(
-            f"{owner}: {name} must be a floating-point tensor, got dtype {tensor.dtype}; convert "
-            f"it, e.g. Tensor({name}.data.astype(np.float32))"
-        )
+# ===== Checks of the inputs, written once and used by every loss ===============================
 
 
 def _check_same_shape(owner, input, target):
@@ -92,7 +95,7 @@ def _check_probabilities(owner, name, tensor, hint=""):
 
 def _check_weight_tensor(owner, name, weight):
     if weight is not None:
-        _check_floating(owner, name, weight)
+        check_floating(owner, name, weight)
     return weight
 
 
@@ -125,8 +128,8 @@ def _check_class_target(owner, input, target, allow_probabilities):
     Class indices have the input's shape without the class dimension: (N, d1, ...) for an
     input (N, C, d1, ...), () for an unbatched input (C,). Probabilities have the input's shape.
     """
-    _check_floating(owner, "input", input)
-    _check_tensor(owner, "target", target)
+    check_floating(owner, "input", input)
+    check_tensor(owner, "target", target)
     if input.ndim == 0 or _num_classes(input) == 0:
         raise ValueError(
             f"{owner}: input must have shape (C,), (N, C) or (N, C, d1, ...) with at least one "
@@ -179,12 +182,6 @@ def _check_class_index(owner, target, num_classes, ignore_index):
     return None if counted.all() else counted
 
 
-def _check_ignore_index(owner, ignore_index):
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise TypeError(f"{owner}: ignore_index must be an integer, got {ignore_index!r}")
-    return int(ignore_index)
-
-
 def _check_class_weight(owner, weight, num_classes):
     if weight is not None and weight.shape != (num_classes,):
         raise ValueError(
@@ -230,12 +227,12 @@ def _reduce(losses, reduction, total_weight=None):
 
 
 def _check_regression_pair(owner, input, target):
-    _check_floating(owner, "input", input)
-    _check_floating(owner, "target", target)
+    check_floating(owner, "input", input)
+    check_floating(owner, "target", target)
     _check_same_shape(owner, input, target)
 
 
-class MSELoss(Module):
+class MSELoss(_Loss):
     r"""Mean squared error between predictions and targets.
 
     l_i = (input_i - target_i) ** 2;   loss = mean(l)   (reduction="mean")
@@ -254,16 +251,12 @@ class MSELoss(Module):
         2.0
     """
 
-    def __init__(self, reduction="mean"):
-        super().__init__()
-        self.reduction = _check_reduction("MSELoss", reduction)
-
     def forward(self, input, target):
-        _check_regression_pair("MSELoss", input, target)
+        _check_regression_pair(type(self).__name__, input, target)
         return _reduce((input - target) ** 2, self.reduction)
 
 
-class L1Loss(Module):
+class L1Loss(_Loss):
     r"""Mean absolute error between predictions and targets.
 
     l_i = abs(input_i - target_i);   loss = mean(l)   (reduction="mean")
@@ -282,12 +275,8 @@ class L1Loss(Module):
         1.0
     """
 
-    def __init__(self, reduction="mean"):
-        super().__init__()
-        self.reduction = _check_reduction("L1Loss", reduction)
-
     def forward(self, input, target):
-        _check_regression_pair("L1Loss", input, target)
+        _check_regression_pair(type(self).__name__, input, target)
         return _reduce((input - target).abs(), self.reduction)
 
 
@@ -305,7 +294,7 @@ class HuberFunction(Function):
         return grad_input, -grad_input
 
 
-class HuberLoss(Module):
+class HuberLoss(_Loss):
     r"""Huber loss: squared error for small errors, absolute error (times delta) for large ones.
 
     ::
@@ -330,14 +319,11 @@ class HuberLoss(Module):
     """
 
     def __init__(self, reduction="mean", delta=1.0):
-        super().__init__()
-        self.reduction = _check_reduction("HuberLoss", reduction)
-        if isinstance(delta, bool) or not isinstance(delta, numbers.Real) or not delta > 0:
-            raise ValueError(f"HuberLoss: delta must be a positive number, got {delta!r}")
-        self.delta = float(delta)
+        super().__init__(reduction)
+        self.delta = check_number(type(self).__name__, "delta", delta, low=0, low_open=True)
 
     def forward(self, input, target):
-        _check_regression_pair("HuberLoss", input, target)
+        _check_regression_pair(type(self).__name__, input, target)
         return _reduce(HuberFunction.apply(input, target, delta=self.delta), self.reduction)
 
 
@@ -436,7 +422,7 @@ def _class_weight_array(weight, num_classes, dtype):
     return weight.data.astype(dtype, copy=False)
 
 
-class CrossEntropyLoss(Module):
+class CrossEntropyLoss(_WeightedLoss):
     r"""Cross-entropy between logits and class targets: log-softmax followed by NLL, fused.
 
     With class indices y::
@@ -481,21 +467,14 @@ class CrossEntropyLoss(Module):
     """
 
     def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-        super().__init__()
-        self.weight = _check_weight_tensor("CrossEntropyLoss", "weight", weight)
-        self.ignore_index = _check_ignore_index("CrossEntropyLoss", ignore_index)
-        self.reduction = _check_reduction("CrossEntropyLoss", reduction)
-        smoothing = label_smoothing
-        is_number = isinstance(smoothing, numbers.Real) and not isinstance(smoothing, bool)
-        if not is_number or not 0.0 <= smoothing <= 1.0:
-            raise ValueError(
-                f"CrossEntropyLoss: label_smoothing must be a number in [0, 1], got "
-                f"{label_smoothing!r}"
-            )
-        self.label_smoothing = float(label_smoothing)
+        super().__init__(weight, reduction)
+        owner = type(self).__name__
+        self.ignore_index = check_int(owner, "ignore_index", ignore_index)
+        self.label_smoothing = check_number(owner, "label_smoothing", label_smoothing, low=0,
+                                            high=1)
 
     def forward(self, input, target):
-        owner = "CrossEntropyLoss"
+        owner = type(self).__name__
         kind = _check_class_target(owner, input, target, allow_probabilities=True)
         num_classes = _num_classes(input)
         _check_class_weight(owner, self.weight, num_classes)
@@ -537,7 +516,7 @@ class CrossEntropyLoss(Module):
         return _reduce(losses, self.reduction, total_weight=total_weight)
 
 
-class NLLLoss(Module):
+class NLLLoss(_WeightedLoss):
     r"""Negative log-likelihood: minus the log-probability given to the target class.
 
     l_n = -w[y_n] * input[n, y_n]    (0 where y_n == ignore_index)
@@ -565,13 +544,11 @@ class NLLLoss(Module):
     """
 
     def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
-        super().__init__()
-        self.weight = _check_weight_tensor("NLLLoss", "weight", weight)
-        self.ignore_index = _check_ignore_index("NLLLoss", ignore_index)
-        self.reduction = _check_reduction("NLLLoss", reduction)
+        super().__init__(weight, reduction)
+        self.ignore_index = check_int(type(self).__name__, "ignore_index", ignore_index)
 
     def forward(self, input, target):
-        owner = "NLLLoss"
+        owner = type(self).__name__
         _check_class_target(owner, input, target, allow_probabilities=False)
         num_classes = _num_classes(input)
         _check_class_weight(owner, self.weight, num_classes)
@@ -615,7 +592,7 @@ class BinaryCrossEntropyFunction(Function):
         return grad_p, g * (self.log_1mp - self.log_p)
 
 
-class BinaryCrossEntropyLoss(Module):
+class BinaryCrossEntropyLoss(_WeightedLoss):
     r"""Binary cross-entropy between predicted probabilities and targets in [0, 1].
 
     l_i = -w_i * [y_i * log(p_i) + (1 - y_i) * log(1 - p_i)];   loss = mean(l)  (reduction="mean")
@@ -640,13 +617,8 @@ class BinaryCrossEntropyLoss(Module):
         Tensor([  0.22314353, 100.        ])
     """
 
-    def __init__(self, weight=None, reduction="mean"):
-        super().__init__()
-        self.weight = _check_weight_tensor("BinaryCrossEntropyLoss", "weight", weight)
-        self.reduction = _check_reduction("BinaryCrossEntropyLoss", reduction)
-
     def forward(self, input, target):
-        owner = "BinaryCrossEntropyLoss"
+        owner = type(self).__name__
         _check_regression_pair(owner, input, target)
         raw_scores = "; apply Sigmoid to raw scores first, or use BCEWithLogitsLoss on them"
         _check_probabilities(owner, "input", input, raw_scores)
@@ -678,7 +650,7 @@ class BCEWithLogitsFunction(Function):
         return grad_x, grad_y
 
 
-class BCEWithLogitsLoss(Module):
+class BCEWithLogitsLoss(_WeightedLoss):
     r"""Binary cross-entropy on raw scores (logits): a sigmoid and BCE in one stable formula.
 
     l_i = -w_i * [pos_weight * y_i * log(sigmoid(x_i)) + (1 - y_i) * log(1 - sigmoid(x_i))]
@@ -705,13 +677,11 @@ class BCEWithLogitsLoss(Module):
     """
 
     def __init__(self, weight=None, reduction="mean", pos_weight=None):
-        super().__init__()
-        self.weight = _check_weight_tensor("BCEWithLogitsLoss", "weight", weight)
-        self.reduction = _check_reduction("BCEWithLogitsLoss", reduction)
-        self.pos_weight = _check_weight_tensor("BCEWithLogitsLoss", "pos_weight", pos_weight)
+        super().__init__(weight, reduction)
+        self.pos_weight = _check_weight_tensor(type(self).__name__, "pos_weight", pos_weight)
 
     def forward(self, input, target):
-        owner = "BCEWithLogitsLoss"
+        owner = type(self).__name__
         _check_regression_pair(owner, input, target)
         _check_probabilities(owner, "target", target)
         _check_broadcasts_to(owner, "weight", self.weight, input.shape)

@@ -17,6 +17,7 @@ can all build on it without importing one another.
 
 import numpy as np
 
+from tinytorch.core._validation import check_flag
 from tinytorch.core.tensor import Tensor
 
 
@@ -104,8 +105,7 @@ class Module:
     # ----- modes ------------------------------------------------------------------------------------
     def train(self, mode=True):
         """Switch this module and its children to training mode (``mode=False``: evaluation)."""
-        if not isinstance(mode, bool):
-            raise TypeError(f"train(): mode must be True or False, got {mode!r}")
+        check_flag("train()", "mode", mode)
         for module in self.modules():
             module.training = mode
         return self

@@ -17,21 +17,11 @@ Updates change ``p.data`` in place and record no graph.
 """
 
 import math
-import numbers
 
 import numpy as np
 
+from tinytorch.core._validation import check_flag, check_number
 from tinytorch.core.tensor import Tensor
-
-
-def _check_number(owner, name, value, low=0.0, high=None, high_open=False):
-    """Raise a ValueError unless ``value`` is a real number in [low, high] (or [low, high))."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(value):
-        raise ValueError(f"{owner}: {name} must be a number, got {value!r}")
-    if value < low or (high is not None and (value >= high if high_open else value > high)):
-        wanted = f">= {low}" if high is None else f"in [{low}, {high}{')' if high_open else ']'}"
-        raise ValueError(f"{owner}: invalid {name} {value!r}; it must be {wanted}")
-    return float(value)
 
 
 def _check_state_value(owner, i, key, value, p):
@@ -256,18 +246,17 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False,
                  weight_decay=0.0):
-        self.lr = _check_number("SGD", "learning rate lr", lr)
-        self.momentum = _check_number("SGD", "momentum", momentum)
-        self.dampening = _check_number("SGD", "dampening", dampening, low=-math.inf)
-        self.weight_decay = _check_number("SGD", "weight_decay", weight_decay)
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
+        owner = type(self).__name__
+        self.lr = check_number(owner, "learning rate lr", lr, low=0)
+        self.momentum = check_number(owner, "momentum", momentum, low=0)
+        self.dampening = check_number(owner, "dampening", dampening)
+        self.weight_decay = check_number(owner, "weight_decay", weight_decay, low=0)
+        self.nesterov = check_flag(owner, "nesterov", nesterov)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
-                f"SGD: Nesterov momentum requires a momentum > 0 and zero dampening, got "
+                f"{owner}: Nesterov momentum requires a momentum > 0 and zero dampening, got "
                 f"momentum={momentum!r}, dampening={dampening!r}"
             )
-        self.nesterov = nesterov
         super().__init__(params)
 
     def state_keys(self):
@@ -327,18 +316,18 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  amsgrad=False):
         owner = type(self).__name__
-        self.lr = _check_number(owner, "learning rate lr", lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        self.lr = check_number(owner, "learning rate lr", lr, low=0)
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
+        if len(betas) != 2:
             raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (
-            _check_number(owner, "beta1 (betas[0])", betas[0], high=1.0, high_open=True),
-            _check_number(owner, "beta2 (betas[1])", betas[1], high=1.0, high_open=True),
+            check_number(owner, "beta1 (betas[0])", betas[0], low=0, high=1, high_open=True),
+            check_number(owner, "beta2 (betas[1])", betas[1], low=0, high=1, high_open=True),
         )
-        self.eps = _check_number(owner, "epsilon eps", eps)
-        self.weight_decay = _check_number(owner, "weight_decay", weight_decay)
-        if not isinstance(amsgrad, bool):
-            raise TypeError(f"{owner}: amsgrad must be True or False, got {amsgrad!r}")
-        self.amsgrad = amsgrad
+        self.eps = check_number(owner, "epsilon eps", eps, low=0)
+        self.weight_decay = check_number(owner, "weight_decay", weight_decay, low=0)
+        self.amsgrad = check_flag(owner, "amsgrad", amsgrad)
         super().__init__(params)
 
     def state_keys(self):

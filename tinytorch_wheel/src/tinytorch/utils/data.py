@@ -18,6 +18,7 @@ from importlib import resources
 import numpy as np
 
 from tinytorch import random
+from tinytorch.core._validation import check_flag, check_int
 from tinytorch.core.tensor import Tensor
 
 
@@ -108,11 +109,6 @@ class TensorDataset(Dataset):
         return tuple([Tensor._wrap(t.data[index]) for t in self.tensors])
 
 
-def _check_flag(name, value):
-    if not isinstance(value, bool):
-        raise TypeError(f"DataLoader: {name} must be True or False, got {value!r}")
-
-
 class DataLoader:
     """Iterate over a dataset in mini-batches, optionally shuffled, like ``torch``'s DataLoader.
 
@@ -157,18 +153,13 @@ class DataLoader:
             )
         if len(dataset) == 0:
             raise ValueError("DataLoader: the dataset is empty; there is nothing to load")
-        if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or (
-            batch_size <= 0
-        ):
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
-        _check_flag("shuffle", shuffle)
-        _check_flag("drop_last", drop_last)
+        batch_size = check_int("DataLoader", "batch_size", batch_size, low=1)
+        check_flag("DataLoader", "shuffle", shuffle)
+        check_flag("DataLoader", "drop_last", drop_last)
         if seed is not None and generator is not None:
             raise ValueError("DataLoader: give seed or generator, not both")
-        if seed is not None and (
-            not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0
-        ):
-            raise ValueError(f"DataLoader: seed must be a non-negative integer, got {seed!r}")
+        if seed is not None:
+            seed = check_int("DataLoader", "seed", seed, low=0)
         if generator is not None and not isinstance(generator, np.random.Generator):
             raise TypeError(
                 f"DataLoader: generator must be a numpy.random.Generator, got "
@@ -179,7 +170,7 @@ class DataLoader:
                 seed if seed is not None else random.generator().integers(2**63)
             )
         self.dataset = dataset
-        self.batch_size = int(batch_size)
+        self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.generator = generator
