@@ -12,21 +12,29 @@ PORT    ?= 8000
         clean-cache
 
 serve: site
-	$(PY) scripts/serve.py --port $(PORT)
+	$(PY) -m course_tools.serve --port $(PORT)
 
 # ----- environments ---------------------------------------------------------------------------
-$(VENV)/.installed: requirements-lock.txt requirements-test.txt tinytorch_wheel/pyproject.toml
+# course_tools/ is what the build, the tests and the benchmarks share (paths, server, Chromium,
+# the Pyodide lock, the off-site rule); installed editable, like the tinytorch package.
+$(VENV)/.installed: requirements-lock.txt requirements-test.txt tinytorch_wheel/pyproject.toml \
+                    course_tools/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements-lock.txt -r requirements-test.txt
-	$(PY) -m pip install --quiet --no-deps -e ./tinytorch_wheel
+	$(PY) -m pip install --quiet --no-deps -e ./tinytorch_wheel -e ./course_tools
 	touch $@
 
 venv: $(VENV)/.installed
 
-lite/static/pyodide/pyodide-lock.json: scripts/fetch_pyodide.py scripts/pyodide-requirements.txt
-	$(PYTHON) scripts/fetch_pyodide.py
+# The verified Pyodide download: a cache that the site build copies from and never edits, and
+# that the Node.js tests and benchmark run on.
+VERIFIED_PYODIDE := .cache/pyodide/verified/pyodide-lock.json
 
-pyodide: lite/static/pyodide/pyodide-lock.json
+$(VERIFIED_PYODIDE): scripts/fetch_pyodide.py scripts/pyodide-requirements.txt \
+                     course_tools/src/course_tools/pyodide.py | $(VENV)/.installed
+	$(PY) scripts/fetch_pyodide.py
+
+pyodide: $(VERIFIED_PYODIDE)
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
 chromium:
@@ -67,15 +75,16 @@ bench: venv pyodide chromium
 	if [ -n "$$missed" ]; then printf "make bench: goals missed or failed:$$missed\n"; exit 1; fi
 
 # JupyterLite start-up against a bare Pyodide page, on the built site; writes bench/STARTUP.md. It
-# shares the browser tests' server and Chromium helpers in tests/browser/.
+# shares the browser tests' server and Chromium helpers (course_tools).
 bench-startup: venv chromium site
-	PYTHONPATH=tests/browser:scripts $(PY) bench/bench_startup.py
+	$(PY) bench/bench_startup.py
 
 # clean keeps node_modules and the execution cache (.jupyter_cache: the outputs of each page, reused
 # while the page's code, the tinytorch package and the environment are unchanged; see
 # scripts/build_site.sh). clean-cache also drops the cache, so the next build runs every page.
 clean:
-	rm -rf _build _contents book/_contents book/_vendor lite/.cache lite/pypi .jupyterlite.doit.db dist
+	rm -rf _build _contents book/_contents book/_vendor lite/.cache lite/pypi lite/static/pyodide \
+	       .jupyterlite.doit.db dist
 
 clean-cache: clean
 	rm -rf .jupyter_cache

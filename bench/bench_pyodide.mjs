@@ -3,7 +3,7 @@
 //   node bench/bench_pyodide.mjs dist/bench-pyodide/tinytorch-0.1.0-py3-none-any.whl [-- ARGS...]
 //
 // ARGS go to bench_mlp.py (e.g. --repeats 3). Options: --pyodide DIR (default
-// lite/static/pyodide, from scripts/fetch_pyodide.py).
+// .cache/pyodide/verified, from make pyodide).
 //
 // The learners' browsers run tinytorch in this Pyodide (WebAssembly numpy, no BLAS), so the
 // ratio measured here is the one they see. numpy comes from the self-hosted folder and tinytorch

@@ -2,7 +2,7 @@
 
 Builds the site twice with ``bash scripts/build_site.sh`` (what ``make site`` runs), each time in a
 fresh copy of the working tree: the files a clone has (what git tracks, plus new files .gitignore
-does not exclude) and the self-hosted Pyodide, already downloaded.
+does not exclude) and the verified Pyodide download (.cache/pyodide/).
 
 - cold: nothing else, as in a fresh clone: npm installs node_modules and the code of every page
   runs;
@@ -34,8 +34,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-PYODIDE = Path("lite/static/pyodide")
+from course_tools.paths import PYODIDE_CACHE, REPO, VERIFIED_PYODIDE
 GOAL_SECONDS = 180
 KEPT_BY_MAKE_CLEAN = ["node_modules", ".jupyter_cache"]
 RESULTS = REPO / "bench" / "RESULTS.md"
@@ -46,13 +45,13 @@ START, END = "<!-- bench_site_build: start -->", "<!-- bench_site_build: end -->
 STEPS = [
     ("npm ci", r"^build_site: step: npm ci$"),
     ("vendor assets", r"^build_site: step: vendor assets$"),
-    ("lite wheels", r"^build_site: step: lite wheels$"),
+    ("lite inputs", r"^build_site: step: lite inputs$"),
     ("jupyter-book start-up", r"^build_site: step: jupyter-book$"),
     ("read + execute pages", r"^updating environment: "),
     ("write pages", r"^looking for now-outdated files"),
     ("jupyterlite build", r"^\[jupyterlite-sphinx\] Running JupyterLite build"),
-    ("version notebooks", r"^build_site: step: version notebooks$"),
-    ("prefetch kernel", r"^build_site: step: prefetch kernel$"),
+    # book/_ext/tinytorch_site.py's build-finished handler: versioned notebooks, kernel prefetch.
+    ("finish lite", r"^tinytorch_site: finishing the built JupyterLite$"),
 ]
 EXECUTED = re.compile(r"^\S+/(?P<page>[\w-]+)\.md: Executed notebook in (?P<seconds>[\d.]+) seconds")
 FROM_CACHE = re.compile(r"^\S+\.md: Using cached notebook")
@@ -100,7 +99,7 @@ def fresh_copy(destination):
         if source.is_file():  # a tracked file deleted in the working tree is not copied
             (destination / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination / name)
-    shutil.copytree(REPO / PYODIDE, destination / PYODIDE)
+    shutil.copytree(PYODIDE_CACHE, destination / PYODIDE_CACHE.relative_to(REPO))
 
 
 def build(workdir):
@@ -171,8 +170,8 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the build folders (in /tmp)")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = parser.parse_args()
-    if not (REPO / PYODIDE / "pyodide.js").is_file():
-        sys.exit(f"bench_site_build: {REPO / PYODIDE} has no Pyodide; run `make pyodide` first")
+    if not (VERIFIED_PYODIDE / "pyodide.js").is_file():
+        sys.exit(f"bench_site_build: {VERIFIED_PYODIDE} has no Pyodide; run `make pyodide` first")
 
     output, walls, previous = [], [], None
     for run, title in [("cold", "cold clean build (fresh clone: no node_modules, no execution cache)"),

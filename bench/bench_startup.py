@@ -5,15 +5,15 @@
 (b) bare: bench/bare.html loads the same self-hosted Pyodide, numpy and tinytorch wheel from the
     same server, imports both and prints a line.
 
-Both are served from the built site by the test server of tests/browser/serving.py on 127.0.0.1,
-with scripts/serve.py's gzip and cache headers (--no-compress: without gzip), throttled at the
+Both are served from the built site by the test server of course_tools.serving on 127.0.0.1,
+with course_tools.serve's gzip and cache headers (--no-compress: without gzip), throttled at the
 server (20 Mbit/s shared, 20 ms per request; JupyterLite's service worker escapes DevTools
 throttling) and unthrottled; it counts the bytes itself. Debian's Chromium, a fresh
 profile per run (cold), then a warm load after restarting the browser on the same profile.
 Medians of --runs runs, bare and lite interleaved. Prints the ratios lite / bare and writes them,
 with the breakdown of the median lite run, to bench/STARTUP.md (or --write).
 
-    make bench-startup       # or: PYTHONPATH=tests/browser:scripts .venv/bin/python bench/bench_startup.py
+    make bench-startup       # or: .venv/bin/python bench/bench_startup.py
 
 Goals (issue #6): time to first output <= 1.3 x bare (throttled and unthrottled), bytes <= 1.2 x
 bare, warm load <= 1.5 x bare's warm load. Exits with status 1 when a goal is missed.
@@ -30,9 +30,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-import startup
-from course_paths import REPO, SITE
-from serving import Link, SiteServer, static_host_cache_control
+from course_tools import startup
+from course_tools.paths import REPO, SITE
+from course_tools.serving import Link, SiteServer, static_host_cache_control
 
 GOALS = {"time": 1.3, "bytes": 1.2, "warm": 1.5}
 RECORD = REPO / "bench" / "startup_ratio.json"
@@ -88,7 +88,7 @@ def report(results, runs, compress):
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines += [f"Measured {stamp} on {platform.machine()} ({os.cpu_count()} cores, shared with "
               f"other jobs), Debian's Chromium, medians of "
-              f"{runs} runs, server {'with' if compress else 'without'} gzip, with scripts/serve.py's "
+              f"{runs} runs, server {'with' if compress else 'without'} gzip, with course_tools.serve's "
               "cache headers.", ""]
     lines += ["| network | bare: time, bytes | lite: time, bytes | time ratio | bytes ratio "
               "| warm: bare, lite | warm ratio |",
@@ -119,7 +119,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--site", type=Path, default=SITE)
     parser.add_argument("--no-compress", dest="compress", action="store_false",
-                        help="serve files as they are (default: gzip, as scripts/serve.py does)")
+                        help="serve files as they are (default: gzip, as course_tools.serve does)")
     parser.add_argument("--only", choices=["throttled", "unthrottled"])
     parser.add_argument("--write", type=Path, default=REPO / "bench" / "STARTUP.md",
                         help="the Markdown report (default: bench/STARTUP.md)")

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Clean build of the course site into _build/html: the book, its executed pages and JupyterLite.
 #
-# Needs an active Python environment with requirements-lock.txt and ./tinytorch_wheel installed,
-# Node.js with npm, and the self-hosted Pyodide in lite/static/pyodide/ (scripts/fetch_pyodide.py).
-# Usage: bash scripts/build_site.sh
+# Needs an active Python environment with requirements-lock.txt, ./tinytorch_wheel and
+# ./course_tools installed, Node.js with npm, and the verified Pyodide download in
+# .cache/pyodide/verified/ (make pyodide), which the build copies from and never changes.
+# Usage: bash scripts/build_site.sh   (make site)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f lite/static/pyodide/pyodide.js ]; then
-    echo "build_site: lite/static/pyodide/pyodide.js is missing; run python3 scripts/fetch_pyodide.py" >&2
+if [ ! -f .cache/pyodide/verified/pyodide.js ]; then
+    echo "build_site: .cache/pyodide/verified/pyodide.js is missing; run make pyodide" >&2
     exit 1
 fi
-# Found, not imported: importing them would take more than a second of the build.
+# Found, not imported: importing them would cost the build seconds.
 python -c "import importlib.util as u, sys; sys.exit(None in map(u.find_spec, sys.argv[1:]))" \
-    jupyter_book jupyterlite_sphinx tinytorch || {
-    echo "build_site: activate an environment with requirements-lock.txt and ./tinytorch_wheel" >&2
+    jupyter_book jupyterlite_sphinx tinytorch course_tools || {
+    echo "build_site: activate an environment with requirements-lock.txt, ./tinytorch_wheel and" \
+         "./course_tools (make venv)" >&2
     exit 1
 }
 
@@ -23,7 +25,7 @@ step() {  # name each step in the log; bench/bench_site_build.py times the steps
     echo "build_site: step: $*"
 }
 step npm ci
-# npm ci deletes and reinstalls node_modules (seconds of CPU): skip it when node_modules was
+# npm ci deletes and reinstalls node_modules: skip it when node_modules was
 # installed from this very package-lock.json.
 if cmp -s package-lock.json node_modules/.installed-package-lock.json; then
     echo "build_site: node_modules is up to date with package-lock.json"
@@ -33,11 +35,9 @@ else
 fi
 step vendor assets
 python scripts/vendor_assets.py
-step lite wheels
-# Start from the verified Pyodide every time (half a second, from the cached wheel), because
-# build_lite_wheels.py adds to its lock and replaces modules of some of its wheels by bytecode.
-python scripts/fetch_pyodide.py >/dev/null
-python scripts/build_lite_wheels.py
+step lite inputs
+# lite/pypi/ and the site's Pyodide, lite/static/pyodide/, assembled from the verified download.
+python scripts/build_lite_inputs.py
 step jupyter-book
 # A stale JupyterLite state has been seen to drop pyodideUrl from the built config (the kernel then
 # fetches Pyodide from a CDN), so every build starts from nothing...
@@ -51,12 +51,8 @@ key=$({ python --version; find tinytorch_wheel/src tinytorch_wheel/pyproject.tom
 if [ "$(cat .jupyter_cache/tinytorch-key 2>/dev/null)" != "$key" ]; then
     rm -rf .jupyter_cache && mkdir .jupyter_cache && echo "$key" > .jupyter_cache/tinytorch-key
 fi
+# The book's pages, then JupyterLite (jupyterlite-sphinx), then what book/_ext/tinytorch_site.py
+# does to the finished site: versioned notebook names and the kernel prefetch. Nothing edits
+# _build/html after this.
 jupyter-book build . --all -W --keep-going
-step version notebooks
-# Content-addressed notebook names, so that a returning learner gets an updated notebook and keeps
-# their own edited copy (see the script's docstring).
-python scripts/version_notebooks.py _build/html
-step prefetch kernel
-# The notebook page downloads Pyodide's runtime while JupyterLab boots (see the script's docstring).
-python scripts/prefetch_kernel.py _build/html
 echo "build_site: _build/html built in $(( $(date +%s) - start )) s"

@@ -1,16 +1,17 @@
 // The self-hosted Pyodide in Node.js, with the network off: what scripts/run_in_pyodide.mjs,
 // tests/pyodide/run_tests.mjs and bench/bench_pyodide.mjs share.
 //
-// Pyodide and its packages come from a local folder (lite/static/pyodide, written by
-// scripts/fetch_pyodide.py); fetch is replaced by a function that throws, so anything missing
-// fails instead of being downloaded.
+// Pyodide and its packages come from a local folder: by default the verified download,
+// .cache/pyodide/verified (scripts/fetch_pyodide.py; no build step edits it), so these runs never
+// depend on what the last site build left. fetch is replaced by a function that throws, so
+// anything missing fails instead of being downloaded.
 
 import { existsSync, readFileSync, writeSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const repo = resolve(fileURLToPath(import.meta.url), "../..");
-export const defaultPyodideDir = join(repo, "lite/static/pyodide");
+export const defaultPyodideDir = join(repo, ".cache/pyodide/verified");
 
 // What each of those command-line scripts needs, its messages starting with "<program>: ".
 // fail(message) ends it with status 2 (a usage or set-up error); finish(main) ends it with the
@@ -33,7 +34,7 @@ export function command(program) {
 export async function loadLocalPyodide(dir, fail) {
   const pyodideDir = resolve(dir);
   if (!existsSync(join(pyodideDir, "pyodide-lock.json"))) {
-    fail(`no Pyodide in ${pyodideDir}; run: python3 scripts/fetch_pyodide.py`);
+    fail(`no Pyodide in ${pyodideDir}; run: make pyodide`);
   }
   globalThis.fetch = async (url) => {
     throw new Error(`the network is off here; refused to fetch ${url}`);

@@ -13,11 +13,10 @@ import argparse
 import json
 import sys
 import tomllib
-from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from course_tools.paths import REPO as ROOT
 
 TEMPLATE = '''\
 # Setup: makes `import tinytorch` work wherever this notebook runs. Run it first.

@@ -1,33 +1,35 @@
 """Ship the Pyodide kernel's start-up modules as bytecode, so that no browser compiles them.
 
-Run inside the self-hosted Pyodide by scripts/build_lite_wheels.py:
+Run inside the site's Pyodide by scripts/build_lite_inputs.py:
 
-    node scripts/run_in_pyodide.mjs --packages <kernel batch> scripts/precompile_kernel.py LOCK SKIP
+    node scripts/run_in_pyodide.mjs --pyodide lite/static/pyodide --packages <kernel batch> \
+        scripts/precompile_kernel.py REPORT WHEEL...
 
-where LOCK is lite/static/pyodide/pyodide-lock.json (its wheels lie next to it) and SKIP a
-comma-separated list of lock names left alone.
+where each WHEEL is a pure-Python wheel of lite/static/pyodide/ that may be rewritten, and REPORT
+a JSON file that receives {wheel's file name: its new path relative to its folder} for each
+wheel rewritten. The build then updates the lock (this script cannot: it runs in Pyodide, where
+course_tools, which writes every lock, is not installed).
 
 Every time a kernel starts, Pyodide compiles the Python source of each module it imports: IPython,
-jedi, pygments, traitlets, ipykernel, piplite and friends, about 1 s of CPU before the learner sees
-anything. This script imports what the kernel imports at start-up (``import piplite.piplite`` and
-``import pyodide_kernel``, as jupyterlite-pyodide-kernel's worker does), and, in the wheels those
-modules come from, replaces each imported ``module.py`` by a sourceless ``module.pyc``, compiled by
-this same Pyodide (same CPython, same bytecode magic). Python imports such a file directly. This is
-what Pyodide's own release does to its packages (``pyodide py-compile``), limited here to the
-modules the kernel loads at start-up, because bytecode is larger than source and every byte is
-downloaded: the rest of each wheel stays as it is. The RECORD of each wheel and the sha256 in the
-lock are rewritten to match; the bytecode is hash-based and unchecked, so a rebuild gives the same
-bytes.
+jedi, pygments, traitlets, ipykernel, piplite and friends, before the learner sees anything (the
+kernel start's breakdown is in bench/STARTUP.md). This script imports what the kernel imports at
+start-up (``import piplite.piplite`` and ``import pyodide_kernel``, as jupyterlite-pyodide-kernel's
+worker does), and, in the wheels those modules come from, replaces each imported ``module.py`` by a
+sourceless ``module.pyc``, compiled by this same Pyodide (same CPython, same bytecode magic).
+Python imports such a file directly. This is what Pyodide's own release does to its packages
+(``pyodide py-compile``), limited here to the modules the kernel loads at start-up, because
+bytecode is larger than source and every byte is downloaded: the rest of each wheel stays as it is.
+The RECORD of each wheel is rewritten to match; the bytecode is hash-based and unchecked, so a
+rebuild gives the same bytes.
 
-SKIP names the packages the learners' own code imports (numpy, tinytorch): they keep their source,
-so that their tracebacks show the lines. Only pure-Python wheels are rewritten (ssl and sqlite3,
-which carry shared libraries, have one or two small modules each and are left alone).
+The build leaves out the packages the learners' own code imports (numpy, tinytorch): they keep
+their source, so that their tracebacks show the lines. Only pure-Python wheels are rewritten (ssl
+and sqlite3, which carry shared libraries, have one or two small modules each and are left alone).
 
 A rewritten wheel keeps its name but moves to a folder named after its content,
 ``bytecode-<first 16 hex digits of its sha256>/``: a static host may then let browsers cache it
 for a year, as it does Pyodide's own versioned wheels, and a learner's browser can never hold an
-older copy under the same URL. A module already compiled is skipped, so running this twice
-changes nothing.
+older copy under the same URL.
 """
 
 import base64
@@ -107,26 +109,21 @@ def rewrite_wheel(path, compiled):
 
 
 def main():
-    lock_path, skip = Path(sys.argv[1]), set(sys.argv[2].split(","))
-    lock = json.loads(lock_path.read_text(encoding="utf-8"))
+    report, wheels = Path(sys.argv[1]), [Path(arg) for arg in sys.argv[2:]]
     imported = started_kernel_modules()
-    done = []
-    for name, package in sorted(lock["packages"].items()):
-        if name in skip or not package["file_name"].endswith("-none-any.whl"):
-            continue
-        path = lock_path.parent / package["file_name"]
+    moved, done = {}, []
+    for path in wheels:
         with zipfile.ZipFile(path) as wheel:
             compiled = imported & set(wheel.namelist())
         if not compiled:
             continue
         before = path.stat().st_size
-        path = rewrite_wheel(path, compiled)
-        package["file_name"] = path.relative_to(lock_path.parent).as_posix()
-        package["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-        done.append(f"{name} ({len(compiled)} modules, {before / 1e3:.0f} -> "
-                    f"{path.stat().st_size / 1e3:.0f} kB)")
-    lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print("precompile_kernel:", "; ".join(done) if done else "nothing left to compile")
+        new = rewrite_wheel(path, compiled)
+        moved[path.name] = new.relative_to(path.parent).as_posix()
+        done.append(f"{path.name.split('-')[0]} ({len(compiled)} modules, {before / 1e3:.0f} -> "
+                    f"{new.stat().st_size / 1e3:.0f} kB)")
+    report.write_text(json.dumps(moved, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print("precompile_kernel:", "; ".join(done) if done else "nothing to compile")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 //
 //   node scripts/run_in_pyodide.mjs [--pyodide DIR] [--packages a,b,c] SCRIPT [ARGS...]
 //
-// Pyodide comes from DIR (default lite/static/pyodide) and loads --packages from its lock before
+// Pyodide comes from DIR (default .cache/pyodide/verified, the verified download) and loads --packages from its lock before
 // the script runs. The repository is mounted at /repo (read and write): paths given in ARGS that
 // lie inside the repository are passed as /repo/... paths. SCRIPT itself may lie anywhere. The
 // network is off. The exit code is the script's; 2 if Pyodide or a package cannot be loaded.

@@ -3,29 +3,24 @@
     python scripts/screenshots.py [_build/html]     (serves the site itself on a free port)
 """
 
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "_build" / "html"
-OUT = ROOT / "docs" / "screenshots"
-PORT = 8765
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+from course_tools import chromium
+from course_tools.paths import REPO, SITE as BUILT_SITE
+from course_tools.serve import cache_control
+from course_tools.serving import SiteServer
 
-server = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve.py"), "--port", str(PORT),
-                           "--directory", str(SITE)])
-time.sleep(2)
-try:
+SITE = Path(sys.argv[1]) if len(sys.argv) > 1 else BUILT_SITE
+OUT = REPO / "docs" / "screenshots"
+
+with SiteServer(SITE, cache_control=cache_control, compress=True) as server:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        browser = chromium.launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 860})
-        page.goto(f"http://127.0.0.1:{PORT}/book/modules/04_losses.html")
+        page.goto(f"{server.url}book/modules/04_losses.html")
         page.locator("#core-concepts").scroll_into_view_if_needed()
         page.wait_for_timeout(1500)
         page.screenshot(path=OUT / "module-page.png")
@@ -44,6 +39,4 @@ try:
         page.wait_for_timeout(3000)
         page.screenshot(path=OUT / "notebook.png")
         browser.close()
-finally:
-    server.terminate()
 print(f"screenshots in {OUT}")

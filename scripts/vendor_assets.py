@@ -17,9 +17,8 @@ Usage: python3 scripts/vendor_assets.py
 import json
 import shutil
 import sys
-from pathlib import Path
+from course_tools.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / "node_modules"
 VENDOR = REPO / "book" / "_vendor"
 

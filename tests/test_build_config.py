@@ -13,7 +13,7 @@ import pytest
 from jupyter_book.config import get_final_config
 from sphinx.util.matching import get_matching_files
 
-REPO = Path(__file__).resolve().parent.parent
+from course_tools.paths import REPO
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,9 @@ They build environments with pip (a minute or two the first time, then from pip'
 
 import hashlib
 import json
-import os
 import re
 import subprocess
-import threading
 import venv
-from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,10 +26,9 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-REPO = Path(__file__).resolve().parent.parent
-CONTENT = REPO / "content"
-# The built site; TINYTORCH_SITE points the tests at another build of it.
-SITE = Path(os.environ.get("TINYTORCH_SITE", REPO / "_build" / "html"))
+from course_tools.paths import CONTENT, REPO
+from course_tools.serving import SiteServer
+
 NOTEBOOKS = sorted(p.stem for p in CONTENT.glob("*.ipynb"))
 
 # What Colab's kernel has before any cell runs: google.colab is imported.
@@ -112,36 +106,10 @@ def report(cell):
     return json.loads(line.removeprefix("REPORT "))
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the base class's signature)
-        self.server.log.append(self.requestline)
-
-
-@contextmanager
-def serving(folder):
-    """Serve ``folder`` on http://127.0.0.1:<free port>/; yield (url, list of request lines)."""
-    with ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(folder))) as httpd:
-        httpd.log = []
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{httpd.server_address[1]}/", httpd.log
-        finally:
-            httpd.shutdown()
-            thread.join()
-
-
 def default_wheel_url(setup_source):
     match = re.search(r'os\.environ\.get\("TINYTORCH_WHEEL_URL", "([^"]+)"\)', setup_source)
     assert match, "the setup cell has no TINYTORCH_WHEEL_URL default"
     return match.group(1)
-
-
-@pytest.fixture(scope="module")
-def site():
-    if not (SITE / "lite" / "pypi").is_dir():
-        pytest.fail(f"{SITE}/lite/pypi is missing: run `make site` first", pytrace=False)
-    return SITE
 
 
 @pytest.fixture(scope="module")
@@ -169,13 +137,13 @@ def test_colab_setup_installs_the_course_wheel_from_its_url(name, site, colab_py
 
     subprocess.run([str(colab_python), "-m", "pip", "uninstall", "--quiet", "--yes", "tinytorch"],
                    check=True, capture_output=True)
-    with serving(site) as (root, log):
-        url = root + path
+    with SiteServer(site) as server:
+        url = server.url + path
         env = {"TINYTORCH_WHEEL_URL": url, "PIP_NO_INDEX": "1"}  # no index: only our URL works
         before = "import importlib.util; print('BEFORE', importlib.util.find_spec('tinytorch'))"
         notebook = execute(colab_python, [before, FAKE_COLAB, source, REPORT, MY_TINYTORCH],
                            env, tmp_path)
-    fetched = [line for line in log if line.startswith(f"GET /{path} ")]
+    fetched = [r for r in server.requests if r.method == "GET" and r.path == f"/{path}"]
     assert "BEFORE None" in stdout(notebook.cells[0]), "tinytorch was there before the setup cell"
     assert f"tinytorch {pyproject_version()} is ready" in stdout(notebook.cells[2])
     assert fetched, f"the setup cell did not download {url}"

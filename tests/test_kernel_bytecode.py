@@ -16,20 +16,21 @@ import io
 import json
 import subprocess
 import zipfile
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-PYODIDE = REPO / "_build" / "html" / "lite" / "static" / "pyodide"
+from course_tools.paths import REPO, SITE
+from course_tools.pyodide import LOCK, read_lock
+
+PYODIDE = SITE / "lite" / "static" / "pyodide"
 LEARNER_PACKAGES = ("numpy", "tinytorch")
 
 
 @pytest.fixture(scope="module")
 def lock():
-    if not (PYODIDE / "pyodide-lock.json").is_file():
+    if not (PYODIDE / LOCK).is_file():
         pytest.fail(f"{PYODIDE} has no Pyodide: build the site first (make site)")
-    return json.loads((PYODIDE / "pyodide-lock.json").read_text(encoding="utf-8"))
+    return read_lock(PYODIDE)
 
 
 def record_digest(data):

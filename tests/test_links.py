@@ -12,9 +12,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
-import pytest
-
-from test_site import SITE, is_off_site
+from course_tools.urls import is_off_site
 
 URL_ATTRIBUTES = {"href", "src", "data", "action", "poster"}
 WINDOW_OPEN = re.compile(r"window\.open\('([^']+)'")
@@ -82,13 +80,6 @@ def check_url(site, page, url):
     if fragment not in parse(target).ids:
         return f"no id {fragment!r} in {target.relative_to(site.resolve())}"
     return None
-
-
-@pytest.fixture(scope="module")
-def site():
-    if not (SITE / "index.html").is_file():
-        pytest.fail(f"{SITE} has no built site: run `bash scripts/build_site.sh` first")
-    return SITE
 
 
 def test_no_broken_internal_link_or_anchor(site):

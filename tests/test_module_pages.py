@@ -10,12 +10,11 @@ check-your-understanding dropdowns and the launch buttons. API signatures are co
 import importlib
 import inspect
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from course_tools.paths import REPO as ROOT
 
 SECTIONS = [
     "Module info",

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+from course_tools.paths import CONTENT, REPO
+
 MODULES = REPO / "book" / "modules"
-CONTENT = REPO / "content"
 MODULE_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+$")
 DOC_ROLE = re.compile(r"\{doc\}`([^`]*?)`")
 MD_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")

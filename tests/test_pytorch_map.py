@@ -13,13 +13,12 @@ import importlib
 import inspect
 import pkgutil
 import re
-from pathlib import Path
 
 import pytest
 
 import tinytorch
+from course_tools.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 PAGE = REPO / "book" / "appendix" / "to_pytorch.md"
 
 CODE_SPAN = re.compile(r"`([^`]+)`")

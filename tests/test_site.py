@@ -3,7 +3,7 @@
 They check what a reader's browser gets: no page loads anything from another host, every local
 asset a page asks for exists, JupyterLite is configured for the self-hosted Pyodide and the local
 package index, and every module page has working launchers. The last tests load the pages in
-Chromium, served by scripts/serve.py, with every request off 127.0.0.1 blocked and recorded.
+Chromium, served by course_tools.serve, with every request off 127.0.0.1 blocked and recorded.
 """
 
 import hashlib
@@ -20,9 +20,9 @@ from urllib.request import urlopen
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "_build" / "html"
-CHROMIUM = "/usr/bin/chromium"
+from course_tools import chromium
+from course_tools.paths import REPO
+from course_tools.urls import is_off_site
 
 # <link rel=...> values that make the browser fetch the target.
 FETCHING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "shortcut",
@@ -31,18 +31,6 @@ CSS_URL = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?(
 HAS_MATH = re.compile(r'<(?:span|div)\s[^>]*class="math(?:\s[^"]*)?"')
 HAS_MERMAID = re.compile(r'<(?:pre|div)\s[^>]*class="mermaid(?:\s[^"]*)?"')
 JS_IMPORT = re.compile(r"""(?:\bimport\s*(?:[\w*{}\s,]+from\s*)?|\bimport\s*\(\s*)['"]([^'"]+)['"]""")
-
-
-@pytest.fixture(scope="session")
-def site():
-    if not (SITE / "index.html").is_file():
-        pytest.fail(f"{SITE} has no built site: run `bash scripts/build_site.sh` first")
-    return SITE
-
-
-def is_off_site(url):
-    parts = urlsplit(url.strip())
-    return parts.scheme in {"http", "https", "ftp", "ws", "wss"} or url.strip().startswith("//")
 
 
 class AssetParser(HTMLParser):
@@ -306,7 +294,7 @@ def test_module_page_has_working_launchers(site, docname):
     assert not is_off_site(run) and not run.startswith("/"), run
     app = local_target(page, run)
     assert app.is_file() and app.is_relative_to(site / "lite"), app
-    # scripts/version_notebooks.py serves each notebook under a name carrying its content digest.
+    # course_tools.version_notebooks (run by the build) serves each notebook under a name carrying its content digest.
     served = f"content/{name}-{hashlib.sha256((REPO / notebook).read_bytes()).hexdigest()[:8]}.ipynb"
     opened = parse_qs(urlsplit(run).query)["path"]
     assert opened == [served]
@@ -337,13 +325,13 @@ def test_binder_installs_the_course_package_from_the_repository():
 
 
 def serve(directory):
-    """Start scripts/serve.py on a free port; return (process, base URL)."""
-    process = subprocess.Popen([sys.executable, str(REPO / "scripts" / "serve.py"), "--port", "0",
+    """Start `make serve`'s server on a free port; return (process, base URL)."""
+    process = subprocess.Popen([sys.executable, "-m", "course_tools.serve", "--port", "0",
                                 "--directory", str(directory)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = process.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-    assert match, f"serve.py printed {line!r}"
+    assert match, f"course_tools.serve printed {line!r}"
     return process, f"http://127.0.0.1:{match.group(1)}/"
 
 
@@ -368,11 +356,7 @@ def test_server_sends_the_mime_types_browsers_require(server, path, expected):
 
 @pytest.fixture(scope="module")
 def browser(playwright):
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+    browser = chromium.launch(playwright)
     yield browser
     browser.close()
 
@@ -383,9 +367,10 @@ def visit(browser, url, wait_for=None):
     page = context.new_page()
     off_site, errors = [], []
 
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+
     def route(route):
-        if urlsplit(route.request.url).hostname == "127.0.0.1" or \
-                route.request.url.startswith(("data:", "blob:")):
+        if not is_off_site(route.request.url, origin):
             route.continue_()
         else:
             off_site.append(route.request.url)

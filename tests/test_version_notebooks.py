@@ -1,22 +1,20 @@
-"""scripts/version_notebooks.py: the built site serves each notebook under a name carrying its
-content's digest, and the launchers point at that name (see the script for why).
+"""course_tools.version_notebooks: the built site serves each notebook under a name carrying its
+content's digest, and the launchers point at that name (see the module for why). The site build
+runs it from a build-finished handler of book/_ext/tinytorch_site.py.
 
-The first tests run the script on a small site made here; the last checks the real build.
+The first tests run it, as a command, on a small site made here; the last checks the real build.
 """
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SCRIPT = REPO / "scripts" / "version_notebooks.py"
-SITE = Path(os.environ.get("TINYTORCH_SITE", REPO / "_build" / "html"))
+from course_tools.paths import REPO, SITE
+
 LAUNCH = '<a class="tt-launch-link" href="../../lite/notebooks/index.html?path=content%2F{}">Run</a>'
 
 
@@ -49,7 +47,8 @@ def make_site(root, notebooks, pages):
 
 
 def run(site):
-    return subprocess.run([sys.executable, str(SCRIPT), str(site)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "course_tools.version_notebooks", str(site)],
+                          capture_output=True, text=True)
 
 
 def launched(html):
@@ -146,6 +145,6 @@ def test_the_built_site_serves_every_notebook_under_its_versioned_name():
         name = f"{source.stem}-{digest(data)}.ipynb"
         expected.append(name)
         assert name in served, (f"the site does not serve {source.name} as {name} (it serves "
-                                f"{served}): run `make site` (with scripts/version_notebooks.py)")
+                                f"{served}): run `make site` (which runs course_tools.version_notebooks)")
         assert (files / name).read_bytes() == data
     assert served == expected, "the site serves notebooks that are not in content/"

@@ -19,7 +19,6 @@ import json
 import re
 import shutil
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -27,10 +26,10 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
+from course_tools.paths import CONTENT
 from tinytorch import workspace
 from tinytorch.solutions import solved_cell
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
 NOTEBOOKS = sorted(path.stem for path in CONTENT.glob("*.ipynb"))
 
 MILESTONE = "09_milestone_digits"

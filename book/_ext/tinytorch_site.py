@@ -1,11 +1,13 @@
-"""Sphinx extension for the TinyTorch course site: offline pages and notebook launchers.
+"""Sphinx extension for the TinyTorch course site: offline pages, notebook launchers, and the
+finishing of the built JupyterLite.
 
-Two jobs, each small:
+Three jobs, each small:
 
 1. Offline pages. Extensions may register stylesheets and scripts on other hosts (jupyterlite-sphinx
    adds a Google Fonts stylesheet to every page). Those entries are removed when the configuration
    is read, and every page is checked again just before it is written: a script or stylesheet on
    another host that still reaches a page is reported as a warning, which fails a ``-W`` build.
+   What counts as another host is course_tools.urls.is_off_site, the rule the tests use too.
 
 2. Launchers. ``launch-buttons`` renders the row of links at the end of a module page::
 
@@ -17,33 +19,35 @@ Two jobs, each small:
    come from the ``repository:`` block of ``_config.yml``; the Binder and Colab hosts and the
    JupyterLite app from the ``tinytorch_*`` values under ``sphinx.config``.
 
-The theme's own launch buttons cannot do this: they derive the notebook from the page's own path
-(``book/modules/04_losses.md``), and jupyterlite-sphinx's ``:new_tab:`` renders a ``<button>``
-with an ``onclick`` handler instead of a link.
+   The theme's own launch buttons cannot do this: they derive the notebook from the page's own
+   path (``book/modules/04_losses.md``), and jupyterlite-sphinx's ``:new_tab:`` renders a
+   ``<button>`` with an ``onclick`` handler instead of a link.
+
+3. The built JupyterLite. jupyterlite-sphinx runs ``jupyter lite build`` in its own
+   ``build-finished`` handler; this extension's runs after it (a later priority) and, on the
+   finished site, gives each notebook a name that changes with its content and points the
+   launchers at it (course_tools.version_notebooks), and lets the notebook page prefetch Pyodide
+   (course_tools.prefetch_kernel). So ``jupyter-book build`` alone gives the finished site.
 """
 
 import re
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.errors import ConfigError
+from sphinx.errors import ConfigError, ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
+from course_tools.prefetch_kernel import PrefetchError, add_prefetch
+from course_tools.urls import is_off_site
+from course_tools.version_notebooks import VersioningError, version_site
+
 logger = logging.getLogger(__name__)
 
 MODULE_NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
-
-
-def is_off_site(url):
-    """True when a script or stylesheet URL would be fetched from another host."""
-    if not url:
-        return False
-    parts = urlsplit(url)
-    return bool(parts.scheme or parts.netloc)
 
 
 # --- offline pages -------------------------------------------------------------------------------
@@ -166,6 +170,26 @@ class LaunchButtons(SphinxDirective):
         return [launch_buttons("", row)]
 
 
+# --- the built JupyterLite ----------------------------------------------------------------------
+
+
+def finish_lite(app, exception):
+    """After jupyterlite-sphinx's build: versioned notebook names and the kernel prefetch."""
+    if exception is not None or app.builder.format != "html":
+        return
+    site = Path(app.outdir)
+    logger.info("tinytorch_site: finishing the built JupyterLite")
+    try:
+        versions = version_site(site)
+        add_prefetch(site)
+    except (VersioningError, PrefetchError) as error:
+        raise ExtensionError(f"tinytorch_site: {error}") from error
+    for stem, (name, links) in versions.items():
+        logger.info("tinytorch_site: %s/%s.ipynb is served as %s (%d launcher links)",
+                    app.config.tinytorch_notebooks_dir, stem, name, links)
+    logger.info("tinytorch_site: lite/notebooks/index.html prefetches Pyodide's runtime")
+
+
 def setup(app):
     app.add_config_value("tinytorch_notebooks_dir", "content", "env")
     app.add_config_value("tinytorch_lite_app", "notebooks", "env")
@@ -176,6 +200,8 @@ def setup(app):
     app.connect("config-inited", drop_off_site_assets, priority=900)
     app.connect("html-page-context", drop_unused_thebe, priority=900)
     app.connect("html-page-context", check_page_assets, priority=950)
+    # After jupyterlite-sphinx's build-finished handler (default priority 500) has built lite/.
+    app.connect("build-finished", finish_lite, priority=900)
 
     app.add_node(launch_buttons,
                  html=(visit_launch_buttons_html, depart_launch_buttons_html),

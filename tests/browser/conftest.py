@@ -6,16 +6,14 @@ folder, so a test can close the browser and come back with the same profile, as 
 learner does). Service workers are allowed: JupyterLite needs one.
 
 Every browser test also checks, when it ends, that no request left 127.0.0.1 and that the pages
-logged no console error (see ``Learner.problems``).
+logged no console error (see ``Learner.problems``). ``site`` and ``playwright`` come from
+tests/conftest.py.
 """
-
-from pathlib import Path
 
 import pytest
 
-from chromium import CHROMIUM, Learner
-from course_paths import SITE
-from serving import SiteServer
+from course_tools.chromium import Learner
+from course_tools.serving import SiteServer
 
 
 def pytest_configure(config):
@@ -24,30 +22,9 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def site():
-    """The built site; fails (never skips) when it has not been built."""
-    needed = [SITE / "index.html", SITE / "lite" / "jupyter-lite.json",
-              SITE / "lite" / "notebooks" / "index.html"]
-    missing = [str(p) for p in needed if not p.is_file()]
-    if missing:
-        pytest.fail(f"the built site is missing ({', '.join(missing)}): run `make site` first",
-                    pytrace=False)
-    return SITE
-
-
-@pytest.fixture(scope="session")
 def server(site):
     with SiteServer(site) as running:
         yield running
-
-
-@pytest.fixture(scope="session")
-def playwright(playwright):
-    """The session's Playwright (tests/conftest.py), once Debian's Chromium is known to be there."""
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium)",
-                    pytrace=False)
-    return playwright
 
 
 @pytest.fixture

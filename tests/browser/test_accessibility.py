@@ -16,8 +16,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from chromium import CHROMIUM_ARGS, CHROMIUM
-from course_paths import REPO
+from course_tools import chromium
+from course_tools.paths import REPO
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 FAILING_IMPACTS = {"serious", "critical"}
@@ -51,8 +51,7 @@ def axe_source():
 
 @pytest.fixture(scope="module")
 def browser(playwright):
-    running = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                         args=CHROMIUM_ARGS)
+    running = chromium.launch(playwright, headless=True)
     yield running
     running.close()
 

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-import lite_notebook as lite
+from course_tools import lite_notebook as lite
 
 pytestmark = pytest.mark.browser
 

@@ -23,11 +23,11 @@ import uuid
 
 import pytest
 
-import lite_notebook as lite
+from course_tools import lite_notebook as lite
+from course_tools.lite_notebook import NOTEBOOKS, lite_path, read_notebook, source, tags
+from course_tools.paths import CONTENT, REPO
 from tinytorch import workspace
 from tinytorch.solutions import solved_cell
-from course_paths import CONTENT, REPO
-from lite_notebook import NOTEBOOKS, lite_path, read_notebook, source, tags
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 
 JupyterLite (0.6) keeps every notebook a learner saves in the browser's IndexedDB, and a saved copy
 shadows the site's file of the same path for good. The build therefore serves each notebook under a
-name carrying its content's digest (scripts/version_notebooks.py) and the launchers point at it.
+name carrying its content's digest (course_tools.version_notebooks) and the launchers point at it.
 The learner's own package (my_tinytorch/, written by the kernel into the same storage) stays too.
 These tests rebuild the JupyterLite part of the site with a changed notebook into a temporary copy,
 serve it on the same origin, and come back with the same browser profile:
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-import lite_notebook as lite
-from chromium import Learner
-from course_paths import CONTENT, REPO
-from lite_notebook import NOTEBOOKS, lite_path, read_notebook, tags, versioned_path
-from serving import SiteServer
+from course_tools import lite_notebook as lite
+from course_tools.chromium import Learner
+from course_tools.lite_notebook import NOTEBOOKS, lite_path, read_notebook, tags, versioned_path
+from course_tools.paths import CONTENT, REPO
+from course_tools.serving import SiteServer
 from tinytorch.solutions import solved_cell
 
 pytestmark = pytest.mark.browser
@@ -77,12 +77,12 @@ def build_lite(site, work, output, notebooks):
 
 def rebuilt_site(site, work, notebooks):
     """A copy of the built site whose JupyterLite is rebuilt with ``notebooks``, then versioned by
-    scripts/version_notebooks.py exactly as the site build does."""
+    course_tools.version_notebooks exactly as the site build does."""
     copy = work / f"site-{uuid.uuid4().hex[:8]}"
     shutil.copytree(site, copy, ignore=lambda folder, names: ["lite"] if Path(folder) == site else [])
     build_lite(site, work, copy / "lite", notebooks)
-    script = subprocess.run([sys.executable, str(REPO / "scripts" / "version_notebooks.py"),
-                             str(copy)], capture_output=True, text=True)
+    script = subprocess.run([sys.executable, "-m", "course_tools.version_notebooks", str(copy)],
+                            capture_output=True, text=True)
     assert script.returncode == 0, f"version_notebooks.py failed:\n{script.stdout}{script.stderr}"
     return copy
 
@@ -161,7 +161,7 @@ def test_premise_without_versioned_names_jupyterlite_serves_the_stale_copy(playw
         shown = all_sources(page)
         assert edit in shown and token not in shown, (
             "JupyterLite no longer lets a stored copy shadow the site's file: the returning learner "
-            "saw the new version under the same name; scripts/version_notebooks.py may be unneeded")
+            "saw the new version under the same name; course_tools.version_notebooks may be unneeded")
         learner.stop()
         problems = learner.problems(answered=[r.path for r in server.requests])
     assert not problems, "\n".join(problems)

@@ -4,7 +4,7 @@ same Pyodide, numpy and tinytorch wheel, may exceed the ratio recorded in bench/
 by at most 25 %.
 
 A ratio, not an absolute time: both are measured here, in the same run, on the same server
-(unthrottled, gzip and cache headers as scripts/serve.py), so a slow or busy machine slows both.
+(unthrottled, gzip and cache headers as course_tools.serve), so a slow or busy machine slows both.
 Two launches of each in fresh profiles, interleaved, after an untimed one; the fastest of each
 counts (other load on the machine only ever adds time), as in the recorded figure. The full
 benchmark (throttled, warm loads, bytes, medians of 3) is bench/bench_startup.py; its --record
@@ -16,9 +16,10 @@ import re
 
 import pytest
 
-import startup
-from course_paths import REPO
-from serving import SiteServer, static_host_cache_control
+from course_tools import startup
+from course_tools.paths import REPO
+from course_tools.pyodide import read_lock
+from course_tools.serving import SiteServer, static_host_cache_control
 
 pytestmark = pytest.mark.browser
 
@@ -51,15 +52,15 @@ def test_start_up_ratio_against_bare_pyodide_has_not_regressed(playwright, site)
 
 
 def test_notebook_page_prefetches_pyodide_and_nothing_is_downloaded_twice(playwright, site):
-    """scripts/prefetch_kernel.py lists Pyodide's runtime on the notebook page, so that it downloads
+    """course_tools.prefetch_kernel (run by the build) lists Pyodide's runtime on the notebook page, so that it downloads
     while JupyterLab boots. In a cold launch every file of the self-hosted Pyodide that the kernel
     fetches, other than the packages of its lock, must be on that list (else the kernel waits for
     it after JupyterLab's boot), and no file may be downloaded twice (which would mean that the
     kernel's worker missed the prefetched copy in the HTTP cache)."""
     page = (site / "lite" / "notebooks" / "index.html").read_text(encoding="utf-8")
     prefetched = set(re.findall(r'<link rel="prefetch" href="\.\./static/pyodide/([^"]+)"', page))
-    assert prefetched, "lite/notebooks/index.html prefetches nothing (scripts/prefetch_kernel.py)"
-    lock = json.loads((site / "lite" / "static" / "pyodide" / "pyodide-lock.json").read_text())
+    assert prefetched, "lite/notebooks/index.html prefetches nothing (course_tools.prefetch_kernel)"
+    lock = read_lock(site / "lite" / "static" / "pyodide")
     packages = {package["file_name"] for package in lock["packages"].values()}
     with SiteServer(site, compress=True, cache_control=static_host_cache_control) as server:
         cold, _ = startup.cold_and_warm(

@@ -2,7 +2,7 @@
 //
 //   node tests/pyodide/run_tests.mjs dist/tinytorch-0.1.0-py3-none-any.whl [-- PYTEST_ARGS...]
 //
-// Options: --pyodide DIR (default lite/static/pyodide, from scripts/fetch_pyodide.py),
+// Options: --pyodide DIR (default .cache/pyodide/verified, from make pyodide),
 //          --wheels DIR  (default .cache/pyodide-test-wheels, from scripts/download_test_wheels.sh),
 //          --package DIR (default tinytorch_wheel: its tests/ and pyproject.toml are run).
 //

@@ -23,11 +23,10 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-# scripts/serve.py (on the tests' path through pytest.ini; the Makefile sets PYTHONPATH for the
-# benchmark) is the server `make serve` runs: its handler, MIME types, gzip and cache policy are
-# what the tests and the benchmark serve with.
-from serve import SiteHandler
-from serve import cache_control as static_host_cache_control  # noqa: F401 (for the tests)
+# The handler of `make serve` (course_tools.serve): its MIME types, gzip and cache policy are what
+# the tests and the benchmark serve with.
+from course_tools.serve import SiteHandler
+from course_tools.serve import cache_control as static_host_cache_control  # noqa: F401 (re-exported)
 
 CHUNK = 16 * 1024  # bytes written at a time; small enough for smooth throttling
 
@@ -130,7 +129,7 @@ class SiteServer:
     cache_control: a Cache-Control header for every response, a function of the URL path that
         returns one (static_host_cache_control), or None to send none (the browser then caches
         by the Last-Modified heuristic, like many static hosts).
-    compress: gzip what scripts/serve.py gzips, for browsers that accept it (each file is
+    compress: gzip what course_tools.serve gzips, for browsers that accept it (each file is
         compressed once and kept in memory); bytes_sent then counts the compressed bytes.
     extra_files: {URL path: file} served as if they were in root (the start-up benchmark's bare
         page, served next to the site without writing into it).

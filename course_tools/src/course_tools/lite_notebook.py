@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 
-from course_paths import CONTENT
+from course_tools.paths import CONTENT
 
 LAUNCHER = re.compile(r"run in (your|the) browser", re.IGNORECASE)
 
@@ -35,7 +35,7 @@ def tags(cell):
 
 def versioned_path(name, data):
     """Where the built site serves a notebook whose bytes are ``data``: its name carries the
-    digest of its content (scripts/version_notebooks.py)."""
+    digest of its content (course_tools.version_notebooks)."""
     return f"content/{name}-{hashlib.sha256(data).hexdigest()[:8]}.ipynb"
 
 

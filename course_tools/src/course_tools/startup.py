@@ -2,7 +2,7 @@
 page that loads the same self-hosted Pyodide, numpy and tinytorch wheel from the same server.
 
 Used by bench/bench_startup.py (the full benchmark: throttled and unthrottled, cold and warm,
-medians of 3) and by test_startup.py (a cheap regression check of the ratio).
+medians of 3) and by tests/browser/test_startup.py (a cheap regression check of the ratio).
 
 - lite: open a module page, follow its "Run in your browser" launcher, wait for the kernel, run the
   notebook's first cell (the setup cell: it imports tinytorch, which imports numpy, and prints
@@ -21,9 +21,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import lite_notebook as lite
-from chromium import Learner
-from course_paths import REPO
+from course_tools import lite_notebook as lite
+from course_tools.chromium import Learner
+from course_tools.paths import REPO
 
 BARE_PAGE = REPO / "bench" / "bare.html"
 NOTEBOOK = "04_losses"  # any module works: all setup cells are the same

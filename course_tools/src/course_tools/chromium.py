@@ -1,10 +1,13 @@
-"""A learner's Chromium: Debian's /usr/bin/chromium driven by Playwright for Python (Playwright
-never downloads a browser here), with a profile folder of its own, recording every request and
-every console error of its pages.
+"""Debian's Chromium (/usr/bin/chromium) driven by Playwright for Python (Playwright never
+downloads a browser here): the flags every launch uses (the browser tests, the site tests, the
+start-up benchmark, the README's screenshots), and a learner's browser with a profile folder of its
+own, recording every request and every console error of its pages.
 """
 
 import re
 from urllib.parse import urlsplit
+
+from course_tools.urls import is_off_site
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -13,9 +16,6 @@ CHROMIUM_ARGS = [
     # Chromium's own background traffic must not reach the network: no host but 127.0.0.1 resolves.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
-
-# URL schemes that never leave the browser.
-LOCAL_SCHEMES = {"data", "blob", "about"}
 
 # Console errors a page may log that are not the site's fault. Each entry: (regex on the message,
 # regex on the URL of its source, why it is harmless). Nothing else is ignored.
@@ -40,6 +40,11 @@ UNREPORTED_REQUESTS = [
     (r"/favicon\.ico$", "Chromium fetches page icons itself, not on behalf of a page (the "
                         "origin's /favicon.ico, and JupyterLite's own icon link)"),
 ]
+
+
+def launch(playwright, **options):
+    """A headless Chromium with the course's flags (Playwright's ``chromium.launch``)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, **options)
 
 
 class Learner:
@@ -96,16 +101,7 @@ class Learner:
             self.context = None
 
     def off_site_requests(self):
-        off = []
-        for url in self.requests:
-            parts = urlsplit(url)
-            if parts.scheme in LOCAL_SCHEMES:
-                continue
-            # JupyterLite's kernels talk over an in-page mock WebSocket at ws://<origin>/...
-            origin = f"{parts.scheme}://{parts.netloc}".replace("ws://", "http://", 1)
-            if origin != self.origin:
-                off.append(url)
-        return off
+        return [url for url in self.requests if is_off_site(url, self.origin)]
 
     def problems(self, answered=()):
         """What a clean run must not have: requests off 127.0.0.1 and console errors; and, given

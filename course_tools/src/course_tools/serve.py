@@ -10,7 +10,7 @@ It serves like a well-configured static host, because that is what makes Jupyter
 becomes 3 MB), and cache headers that let a returning learner's browser reuse every file whose name
 carries a content hash or a version without asking, and revalidate the rest (see cache_control).
 
-Usage: python3 scripts/serve.py [--port 8000] [--host 127.0.0.1] [--directory _build/html]
+Usage: python -m course_tools.serve [--port 8000] [--host 127.0.0.1] [--directory _build/html]
 """
 
 import argparse
@@ -24,7 +24,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from course_tools.paths import SITE
 
 MIME_TYPES = {
     ".wasm": "application/wasm",
@@ -68,7 +68,7 @@ def cache_control(path):
 class SiteHandler(SimpleHTTPRequestHandler):
     """Serves a folder with the site's MIME types, gzip and cache headers.
 
-    tests/browser/serving.py extends it (throttling, a request log, files from elsewhere) and may
+    course_tools.serving extends it (throttling, a request log, files from elsewhere) and may
     switch ``compress`` off or send other headers through ``cache_control_for``.
     """
 
@@ -129,12 +129,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--directory", type=Path, default=REPO / "_build" / "html")
+    parser.add_argument("--directory", type=Path, default=SITE)
     args = parser.parse_args(argv)
 
     if not (args.directory / "index.html").is_file():
         sys.exit(f"serve: {args.directory}/index.html not found; build the site first "
-                 "(bash scripts/build_site.sh)")
+                 "(make site)")
     handler = functools.partial(SiteHandler, directory=str(args.directory))
     with ThreadingHTTPServer((args.host, args.port), handler) as server:
         host, port = server.server_address[:2]  # --port 0 picks a free port: report the real one
