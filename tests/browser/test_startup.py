@@ -5,8 +5,11 @@ by at most 25 %.
 
 A ratio, not an absolute time: both are measured here, in the same run, on the same server
 (unthrottled, gzip and cache headers as course_tools.serve), so a slow or busy machine slows both.
-Two launches of each in fresh profiles, interleaved, after an untimed one; the fastest of each
-counts (other load on the machine only ever adds time), as in the recorded figure. The full
+Launches of each in fresh profiles, interleaved, after an untimed one; the fastest of each
+counts (other load on the machine only ever adds time), as in the recorded figure. Two pairs
+first; while the ratio is over the limit, more pairs, up to six: a burst of load on a shared
+machine (one CI run measured lite 18 s against bare 4.2 s, twice the usual times) passes once it
+is over, while a real regression shows in every launch and still fails. The full
 benchmark (throttled, warm loads, bytes, medians of 3) is bench/bench_startup.py; its --record
 option updates the recorded figure after a deliberate change.
 """
@@ -26,6 +29,7 @@ pytestmark = pytest.mark.browser
 RECORD = REPO / "bench" / "startup_ratio.json"
 TOLERANCE = 1.25  # the ratio may grow by 25 % before this test fails
 RUNS = 2
+MAX_RUNS = 6
 
 
 def test_start_up_ratio_against_bare_pyodide_has_not_regressed(playwright, site):
@@ -39,11 +43,13 @@ def test_start_up_ratio_against_bare_pyodide_has_not_regressed(playwright, site)
         # Untimed: fills the server's cache of gzipped files and the system's file cache.
         for launch in launches.values():
             startup.cold_and_warm(playwright, server, launch, warm=False)
-        for _ in range(RUNS):
+        for run in range(MAX_RUNS):
             for name, launch in launches.items():
                 cold, _ = startup.cold_and_warm(playwright, server, launch, warm=False)
                 times[name].append(cold.seconds)
-    ratio = min(times["lite"]) / min(times["bare"])
+            ratio = min(times["lite"]) / min(times["bare"])
+            if run + 1 >= RUNS and ratio <= TOLERANCE * recorded:
+                break
     print(f"start-up ratio lite / bare = {ratio:.2f} (recorded {recorded:.2f}); seconds: {times}")
     assert ratio <= TOLERANCE * recorded, (
         f"JupyterLite start-up regressed: time to first output is {ratio:.2f} x the bare Pyodide "
