@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import arrays, assert_gradients_match, grid_arrays, shapes
 from tinytorch import Tensor
 from tinytorch.core.activations import (LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, log_softmax,
                                         relu, sigmoid, softmax, tanh)
 from tinytorch.core.layers import Linear, Sequential
+
+from .strategies import arrays, assert_gradients_match, grid_arrays, shapes
 
 # An overflow warning is exactly the bug these tests look for: make every warning an error.
 pytestmark = pytest.mark.filterwarnings("error")

@@ -6,10 +6,11 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import arrays, shapes
-from torch_helpers import assert_matches_torch
 from tinytorch.core.activations import (LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, relu, sigmoid,
                                         softmax, tanh)
+
+from .strategies import arrays, shapes
+from .torch_helpers import assert_matches_torch
 
 pytestmark = pytest.mark.torch
 

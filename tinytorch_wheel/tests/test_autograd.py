@@ -8,10 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from conftest import (array_and_axis, arrays, assert_gradients_match, broadcastable_pair,
-                      grid_arrays, positive_arrays, shapes)
 from tinytorch import Tensor, no_grad
 from tinytorch.core.autograd import Function, is_grad_enabled, numerical_gradient, unbroadcast
+
+from .strategies import (array_and_axis, arrays, assert_gradients_match, broadcastable_pair,
+                         grid_arrays, positive_arrays, shapes)
 
 # A nan or an overflow anywhere in here is a bug, not a warning to scroll past.
 pytestmark = pytest.mark.filterwarnings("error")

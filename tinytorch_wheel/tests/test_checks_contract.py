@@ -1,14 +1,14 @@
 """The contract every learner check keeps, tested once for every check of every course module.
 
 The checks of a module live in ``tinytorch.checks.<module>``, its public checks in ``__all__``.
-``tests/test_checks_<module>.py`` holds, for each of them:
+``tests/check_versions/<module>.py`` holds, for each of them:
 
     RIGHT   {check: [right versions]}: each passes, printing one line "check: N cases passed"
     WRONG   {check: {what is wrong: version}} (or a list): each fails with the standard report,
             at least five of them
     STUBS   {check: an unwritten exercise}: its NotImplementedError passes through unchanged
 
-The module files also hold the tests of what only their checks say (a hint, a diagnosis).
+``tests/test_checks_<module>.py`` tests what only its checks say (a hint, a diagnosis).
 """
 
 import importlib
@@ -26,6 +26,11 @@ MODULES = [m.name for m in pkgutil.iter_modules(tinytorch.checks.__path__)
            if not m.name.startswith("_")]
 
 
+def _versions_of(module):
+    """The module ``check_versions.<module>`` of this package: its RIGHT, WRONG and STUBS."""
+    return importlib.import_module(f".check_versions.{module}", __package__)
+
+
 def _versions(versions):
     """(label, version) pairs of a list or a {label: version} dict."""
     if isinstance(versions, dict):
@@ -37,7 +42,7 @@ def _table(kind):
     """(module, check, label, version) for every entry of RIGHT, WRONG or STUBS."""
     rows = []
     for module in MODULES:
-        table = getattr(importlib.import_module(f"test_checks_{module}"), kind)
+        table = getattr(_versions_of(module), kind)
         for check, versions in table.items():
             versions = [("stub", versions)] if kind == "STUBS" else _versions(versions)
             rows += [pytest.param(module, check, version, id=f"{check}-{label}")
@@ -52,7 +57,7 @@ def _check(module, name):
 @pytest.mark.parametrize("module", MODULES)
 def test_every_check_has_right_versions_five_wrong_ones_and_a_stub(module):
     checks = set(importlib.import_module(f"tinytorch.checks.{module}").__all__)
-    data = importlib.import_module(f"test_checks_{module}")
+    data = _versions_of(module)
     assert set(data.RIGHT) == set(data.WRONG) == set(data.STUBS) == checks
     assert all(data.RIGHT[check] for check in checks)
     assert all(len(data.WRONG[check]) >= 5 for check in checks)
@@ -85,4 +90,4 @@ def test_a_stub_raises_its_own_not_implemented_error(module, name, stub):
     with pytest.raises(NotImplementedError) as info:
         _check(module, name)(stub)
     raised_in = traceback.extract_tb(info.value.__traceback__)[-1].filename
-    assert Path(raised_in).name == f"test_checks_{module}.py"
+    assert Path(raised_in) == Path(_versions_of(module).__file__)

@@ -5,12 +5,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import arrays, assert_gradients_match
 from tinytorch import Tensor, manual_seed
 from tinytorch.core.activations import ReLU
 from tinytorch.core.layers import Dropout, Linear, LinearFunction, Module, Sequential
 from tinytorch.core.optimizers import SGD
 from tinytorch.core.training import load_checkpoint, save_checkpoint
+
+from .strategies import arrays, assert_gradients_match
 
 pytestmark = pytest.mark.filterwarnings("error")
 

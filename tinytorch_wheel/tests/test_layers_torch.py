@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from torch_helpers import assert_matches_torch
 from tinytorch import Tensor, manual_seed
 from tinytorch.core.activations import ReLU, Tanh
 from tinytorch.core.layers import Dropout, Linear, Sequential
+
+from .torch_helpers import assert_matches_torch
 
 pytestmark = pytest.mark.torch
 

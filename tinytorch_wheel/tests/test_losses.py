@@ -12,12 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from conftest import assert_gradients_match, grid_arrays
 from tinytorch import Tensor, no_grad
 from tinytorch.core.layers import Module
 from tinytorch.core.losses import (BCELoss, BCEWithLogitsLoss, BinaryCrossEntropyLoss,
                                    CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
                                    log_softmax)
+
+from .strategies import assert_gradients_match, grid_arrays
 
 REDUCTIONS = ["mean", "sum", "none"]
 LN2 = np.log(2.0)

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import arrays, broadcastable_pair, positive_arrays, shapes
 from tinytorch import Tensor, no_grad
+
+from .strategies import arrays, broadcastable_pair, positive_arrays, shapes
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -13,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from conftest import array_and_axis, arrays, broadcastable_pair, grid_arrays, shapes
-from torch_helpers import assert_matches_torch
 from tinytorch import Tensor
+
+from .strategies import array_and_axis, arrays, broadcastable_pair, grid_arrays, shapes
+from .torch_helpers import assert_matches_torch
 
 pytestmark = pytest.mark.torch
 
