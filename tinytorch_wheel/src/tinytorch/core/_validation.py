@@ -125,3 +125,13 @@ def check_dim(owner, x, dim):
             f"from {-x.ndim} to {x.ndim - 1})"
         )
     return dim
+
+
+def check_names(owner, what, params, names):
+    """Raise a ValueError unless ``names`` (a saved state's keys) are exactly the model's
+    parameter names ``params``; the message lists what is missing and what is unexpected."""
+    missing = [name for name in params if name not in names]
+    unexpected = [name for name in names if name not in params]
+    if missing or unexpected:
+        raise ValueError(f"{owner}: {what} does not match the model's parameters "
+                         f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'})")

@@ -14,7 +14,7 @@ import zipfile
 import numpy as np
 
 from tinytorch import random
-from tinytorch.core._validation import check_int
+from tinytorch.core._validation import check_int, check_names
 from tinytorch.core.tensor import Tensor
 
 # A checkpoint is one .npz file: every numpy array of the state under a readable key
@@ -180,14 +180,8 @@ def _check_parameters(path, saved, model, part="model"):
     of every parameter of ``model``, and nothing else. Stricter than Module.load_state_dict, which
     would cast another dtype: a checkpoint resumes the same model, bit for bit."""
     params = dict(model.named_parameters())
-    names = saved if isinstance(saved, dict) else {}
-    missing = [name for name in params if name not in names]
-    unexpected = [name for name in names if name not in params]
-    if missing or unexpected:
-        raise ValueError(
-            f"load_checkpoint: the {part} in {path} does not match the model's parameters "
-            f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'})"
-        )
+    check_names("load_checkpoint", f"the {part} in {path}", params,
+                saved if isinstance(saved, dict) else {})
     for name, p in params.items():
         value = saved[name]
         if not isinstance(value, np.ndarray) or (value.shape, value.dtype) != (p.shape, p.dtype):

@@ -17,7 +17,7 @@ can all build on it without importing one another.
 
 import numpy as np
 
-from tinytorch.core._validation import check_flag
+from tinytorch.core._validation import check_flag, check_names
 from tinytorch.core.tensor import Tensor
 
 
@@ -132,13 +132,7 @@ class Module:
                 f"load_state_dict: expected a dict of name -> array, got {type(state_dict).__name__}"
             )
         params = dict(self.named_parameters())
-        missing = [name for name in params if name not in state_dict]
-        unexpected = [name for name in state_dict if name not in params]
-        if missing or unexpected:
-            raise KeyError(
-                f"load_state_dict: the state does not match the model's parameters "
-                f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'})"
-            )
+        check_names("load_state_dict", "the state", params, state_dict)
         values = {}  # every value is checked before any parameter changes
         for name, p in params.items():
             value = state_dict[name]
