@@ -7,6 +7,7 @@ where test_checks_contract.py runs them all.
 import pytest
 
 from tinytorch import random
+from tinytorch.checks._report import CheckFailure
 from tinytorch.checks import training as checks
 from tinytorch.core import training
 
@@ -29,3 +30,12 @@ def test_a_missing_zero_grad_gets_the_hint():
 def test_checks_want_a_function_not_a_class(check):
     with pytest.raises(TypeError, match=rf"{check}: pass your function"):
         getattr(checks, check)(training.Accuracy)
+
+
+def test_a_metric_class_whose_constructor_raises_gets_a_report():
+    class BrokenAccuracy:
+        def __init__(self):
+            raise NameError("name 'np' is not defined")
+
+    with pytest.raises(CheckFailure, match="NameError"):
+        checks.check_accuracy(BrokenAccuracy)

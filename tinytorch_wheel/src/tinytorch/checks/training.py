@@ -52,13 +52,17 @@ def check_accuracy(candidate):
     An ``Accuracy`` metric class (called as ``Accuracy()(predictions, targets)``) is accepted too.
     """
     check = "check_accuracy"
-    metric = candidate() if isinstance(candidate, type) else candidate
     argmax = "the predicted class of a row is its arg-max: predictions.data.argmax(axis=1)"
 
     def case(name, scores, targets, expected, hint):
         scores = np.array(scores, dtype=np.float64)
         targets = np.array(targets, dtype=np.int64)
-        return Case(name, lambda: metric(Tensor(scores.copy()), Tensor(targets.copy())), expected,
+
+        def run():  # a class is built inside the case, so its constructor's errors are reported too
+            metric = candidate() if isinstance(candidate, type) else candidate
+            return metric(Tensor(scores.copy()), Tensor(targets.copy()))
+
+        return Case(name, run, expected,
                     f"predictions {text(scores)}, targets {text(targets)}", hint)
 
     cases = [
