@@ -1,0 +1,112 @@
+"""Sphinx extension for the TinyTorch course site: live code on the module pages.
+
+Every executed example of a module page (a myst-nb ``{code-cell}``) can be edited and run in place,
+in the reader's browser, by the site's own Pyodide with numpy and tinytorch. The runner is three
+small files in ``live/``, copied into the built ``_static/``:
+
+- ``tinytorch_live.js``: the page side. It turns each example into an editor with Run, Stop and
+  Reset buttons and an output region, keeps the reader's edits in localStorage, decides when
+  Python starts (see below) and talks to the worker.
+- ``tinytorch_live_worker.js``: a Web Worker that loads Pyodide, numpy and tinytorch, so that
+  Python never blocks the page.
+- ``live_runner.py``: the Python side, run inside the worker: runs one example in the page's
+  namespace, shows the value of its last expression, a traceback of the reader's own lines, and
+  its matplotlib figures.
+
+When Python starts is a policy, because Pyodide and numpy are about 9 MB: a reader who only reads
+downloads none of it. The worker starts on the first sign of intent (the pointer moving over an
+example, focus in its editor, a touch or click) and, for a returning learner who has run an
+example before, as soon as the page loads.
+
+What this extension adds to a module page (docname ``.../modules/NN_name``), and nothing else:
+
+- a ``<script type="application/json" id="tt-live-examples">`` with each example's exact source
+  and tags, taken from the doctree: the highlighted HTML is for reading, the runner needs the
+  code as the author wrote it;
+- the deferred page script, early among the page's scripts (a low priority number) so that it is
+  ready before MathJax and mermaid start their work, with data attributes holding the URLs of the
+  worker, the runner and the site's Pyodide relative to the page (the site may be served under a
+  sub-path) and the packages to load, as named in the site's Pyodide lock;
+- its stylesheet.
+
+With JavaScript off the page is exactly as before: everything the runner shows is made at run time.
+"""
+
+import json
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.errors import ExtensionError
+from sphinx.util.osutil import relative_uri
+
+HERE = Path(__file__).resolve().parent / "live"
+MODULE_PAGE = re.compile(r"(^|/)modules/\d\d_[a-z0-9_]+$")
+# What a worker imports before it reports ready; the names are those of the Pyodide lock.
+PACKAGES = ("numpy", "tinytorch")
+PYODIDE_DIR = "lite/static/pyodide/"  # where jupyterlite-sphinx puts <jupyterlite_dir>/static/pyodide
+
+
+def add_static_path(app, config):
+    # Not a folder named _static: Jupyter Book injects every .js/.css under _static into every page.
+    config.html_static_path.append(str(HERE))
+
+
+def check_pyodide_lock(app):
+    """The site's Pyodide lock (assembled before the book is built) must name every package the
+    worker loads; otherwise the runner would fail only in the reader's browser."""
+    lock = Path(app.confdir) / app.config.jupyterlite_dir / "static" / "pyodide" / "pyodide-lock.json"
+    if not lock.is_file():
+        raise ExtensionError(f"tinytorch_live: {lock} is missing; the live examples load the "
+                             "site's own Pyodide (scripts/build_lite_inputs.py assembles it)")
+    packages = json.loads(lock.read_text(encoding="utf-8"))["packages"]
+    missing = [name for name in PACKAGES if name not in packages]
+    if missing:
+        raise ExtensionError(f"tinytorch_live: {lock} lacks {', '.join(missing)}; the live "
+                             f"examples load {', '.join(PACKAGES)} from the site's Pyodide")
+
+
+def examples(pagename, doctree):
+    """The page's executed code cells, in page order: exact source and tags."""
+    found = []
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") != "cell_code":
+            continue
+        sources = [child for child in cell.children if child.get("nb_element") == "cell_code_source"]
+        if not sources:
+            # Its code ran at build time in the page's namespace, so a reader's run of a later
+            # example would need it too, and the reader could not see what ran.
+            raise ExtensionError(f"tinytorch_live: {pagename} has a code cell whose input is "
+                                 "removed (remove-input); the live examples need every cell's "
+                                 "code on the page")
+        (code,) = sources[0].findall(nodes.literal_block)
+        found.append({"source": code.astext(), "tags": list(cell["cell_metadata"].get("tags", []))})
+    return found
+
+
+def add_runner(app, pagename, templatename, context, doctree):
+    """Give a module page its examples' sources, the runner's script and its stylesheet."""
+    if doctree is None or not MODULE_PAGE.search(pagename):
+        return
+    found = examples(pagename, doctree)
+    if not found:
+        return
+    page = app.builder.get_target_uri(pagename)
+    data = json.dumps({"page": pagename, "examples": found}, ensure_ascii=False)
+    # "<" escaped so that no source text ("</script>") can end the script element early.
+    app.add_js_file(None, body=data.replace("<", "\\u003c"), type="application/json",
+                    id="tt-live-examples", priority=90)
+    app.add_js_file("tinytorch_live.js", priority=100, loading_method="defer", **{
+        "data-worker": context["pathto"]("_static/tinytorch_live_worker.js", 1),
+        "data-runner": context["pathto"]("_static/live_runner.py", 1),
+        "data-pyodide": relative_uri(page, PYODIDE_DIR),
+        "data-packages": " ".join(PACKAGES),
+    })
+    app.add_css_file("tinytorch_live.css")
+
+
+def setup(app):
+    app.connect("config-inited", add_static_path)
+    app.connect("builder-inited", check_pyodide_lock)
+    app.connect("html-page-context", add_runner)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
