@@ -15,6 +15,7 @@ import pytest
 
 from course_tools.paths import REPO, SITE
 from course_tools.pyodide import LOCK, read_lock
+from course_tools.serve import cache_control
 
 PYODIDE = SITE / "lite" / "static" / "pyodide"
 
@@ -39,6 +40,8 @@ def test_ssl_is_a_tiny_stub_in_the_kernel_batch_and_openssl_is_gone(lock):
     path = PYODIDE / entry["file_name"]
     assert entry["file_name"].startswith("stub-") and entry["depends"] == [], entry
     assert path.stat().st_size < 4096, f"{entry['file_name']} is {path.stat().st_size} bytes"
+    # Named after its content, so browsers may keep it for a year like Pyodide's own wheels.
+    assert "immutable" in cache_control(f"/lite/static/pyodide/{entry['file_name']}")
     with zipfile.ZipFile(path) as wheel:
         assert {n for n in wheel.namelist() if not n.startswith("ssl-1.0.0.dist-info/")} == \
             {"ssl.py"}

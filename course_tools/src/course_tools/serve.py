@@ -41,8 +41,8 @@ MIME_TYPES = {
 }
 
 
-# Gzipped when the browser accepts it: text, WebAssembly, and Pyodide's archives stored without
-# compression (openssl's .zip). Wheels and images are compressed already.
+# Gzipped when the browser accepts it: text, WebAssembly, and Pyodide's .zip archives, which store
+# some members uncompressed (python_stdlib.zip). Wheels and images are compressed already.
 COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".ipynb", ".map", ".svg", ".txt", ".md",
                 ".wasm", ".webmanifest", ".zip"}
 
