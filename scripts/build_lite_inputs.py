@@ -22,17 +22,25 @@ checks against the download's hashes and never changes; course_tools.pyodide):
    kernel then skips its own serial, one-by-one installs of those packages. This is the
    pre-solved lock of jupyterlite-pyodide-lock, written directly: every wheel is pure Python and
    its dependencies are known, so no solver (and no browser at build time) is needed;
-3. the modules the kernel imports at start-up, replaced by their bytecode in those wheels, so that
+3. in place of Pyodide's ssl (and the OpenSSL library it needs), a tiny wheel built from
+   scripts/pyodide_stubs/ssl.py (STUBS below): the kernel installs ssl at every start although
+   nothing in a browser's notebook can use it, and 0.6.1 skips a package only when it is in the
+   start-up batch, so the batch keeps the name and the lock points it at the stub;
+4. the modules the kernel imports at start-up, replaced by their bytecode in those wheels, so that
    no browser compiles them at every launch (scripts/precompile_kernel.py, run in this Pyodide).
 
 Usage: python scripts/build_lite_inputs.py   (with the build environment active)
 """
 
+import base64
+import hashlib
+import io
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -62,8 +70,8 @@ ROOTS = [
     # What jupyterlite-pyodide-kernel 0.6.1 installs at kernel start-up: its worker's initKernel
     # runs piplite.install() for ssl, sqlite3, ipykernel, comm, pyodide_kernel, jedi and ipython.
     # (ipykernel, pyodide_kernel and piplite are wheels of the kernel itself; comm comes from
-    # lite/pypi/.) pyodide_kernel makes matplotlib_inline the default matplotlib backend.
-    "ssl",
+    # lite/pypi/; ssl is a stub, STUBS below.) IPython's history imports sqlite3 unconditionally.
+    # pyodide_kernel makes matplotlib_inline the default matplotlib backend.
     "sqlite3",
     "jedi",
     "ipython",
@@ -79,6 +87,11 @@ PRELOADED = {
     "pyodide-kernel": (KERNEL_WHEELS, ["ipykernel", "comm", "ipython", "jedi", "ssl", "sqlite3",
                                        "piplite"]),
 }
+
+# Lock entries whose wheel the build makes from one module of scripts/pyodide_stubs/, instead of
+# Pyodide's package of that name: ssl, which the kernel installs at start-up and nothing uses.
+STUBS = {"ssl": "1.0.0"}
+STUB_SOURCES = REPO / "scripts" / "pyodide_stubs"
 
 # What the learners' code imports: these keep their source, so that tracebacks show its lines.
 LEARNER_PACKAGES = ("numpy", "tinytorch")
@@ -158,16 +171,50 @@ def assemble_pyodide():
         found = sorted(folder.glob(f"{name.replace('-', '_')}-*-py3-none-any.whl"))
         if len(found) != 1:
             fail(f"expected one {name} wheel in {folder}, found {found}")
-        missing = [d for d in depends if d not in lock["packages"] and d not in PRELOADED]
+        missing = [d for d in depends
+                   if d not in lock["packages"] and d not in PRELOADED and d not in STUBS]
         if missing:
             fail(f"{name} depends on {missing}, which the site's Pyodide does not have")
         shutil.copyfile(found[0], SITE_PYODIDE / found[0].name)
         lock["packages"][name] = wheel_entry(name, found[0].name, found[0].read_bytes(), depends)
+    for name, stub_version in STUBS.items():
+        file_name = stub_wheel(name, stub_version)
+        data = (SITE_PYODIDE / file_name).read_bytes()
+        lock["packages"][name] = wheel_entry(name, file_name, data, [])
     write_lock(SITE_PYODIDE, lock)
     size = sum(p.stat().st_size for p in SITE_PYODIDE.rglob("*") if p.is_file())
     print(f"build_lite_inputs: {len(keep)} of {len(downloaded['packages'])} Pyodide packages and "
-          f"{', '.join(PRELOADED)} ({size / 1e6:.1f} MB) -> {SITE_PYODIDE.relative_to(REPO)}")
+          f"{', '.join(PRELOADED)}, stubs of {', '.join(STUBS)} ({size / 1e6:.1f} MB) -> {SITE_PYODIDE.relative_to(REPO)}")
     return lock
+
+
+def stub_wheel(name, stub_version):
+    """Write the wheel of module ``name`` from scripts/pyodide_stubs/ into SITE_PYODIDE, in a
+    folder named after its content (as scripts/precompile_kernel.py does: a browser may cache it
+    for a year); the same source always gives the same bytes. Returns its path in the folder."""
+    dist_info = f"{name}-{stub_version}.dist-info"
+    members = {
+        f"{name}.py": (STUB_SOURCES / f"{name}.py").read_bytes(),
+        f"{dist_info}/METADATA": (f"Metadata-Version: 2.1\nName: {name}\nVersion: {stub_version}\n"
+                                  f"Summary: stand-in for {name} in the course's Pyodide\n").encode(),
+        f"{dist_info}/WHEEL": (b"Wheel-Version: 1.0\nGenerator: build_lite_inputs\n"
+                               b"Root-Is-Purelib: true\nTag: py3-none-any\n"),
+    }
+    record = [f"{member},sha256={digest},{len(data)}" for member, data in members.items()
+              for digest in [base64.urlsafe_b64encode(hashlib.sha256(data).digest())
+                             .rstrip(b"=").decode()]]
+    members[f"{dist_info}/RECORD"] = ("\n".join([*record, f"{dist_info}/RECORD,,"]) + "\n").encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as wheel:
+        for member, data in members.items():
+            info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            wheel.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    data = buffer.getvalue()
+    file_name = f"stub-{sha256(data)[:16]}/{name}-{stub_version}-py3-none-any.whl"
+    (SITE_PYODIDE / file_name).parent.mkdir()
+    (SITE_PYODIDE / file_name).write_bytes(data)
+    return file_name
 
 
 def precompile_kernel(lock):

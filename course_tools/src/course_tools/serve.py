@@ -41,18 +41,19 @@ MIME_TYPES = {
 }
 
 
-# Gzipped when the browser accepts it: text, WebAssembly, and Pyodide's archives stored without
-# compression (openssl's .zip). Wheels and images are compressed already.
+# Gzipped when the browser accepts it: text, WebAssembly, and Pyodide's .zip archives, which store
+# some members uncompressed (python_stdlib.zip). Wheels and images are compressed already.
 COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".ipynb", ".map", ".svg", ".txt", ".md",
                 ".wasm", ".webmanifest", ".zip"}
 
 # Names that change whenever their content does: JupyterLab's and its extensions' bundles
 # (100.fc995bd.js, remoteEntry.3745c44cbbd62cec9a73.js) and Pyodide's packages, whose file names
 # carry their pinned version (numpy-2.0.2-cp312-...whl), or which lie in a folder named after their
-# content (bytecode-<sha256 prefix>/ipython-8.23.0-...whl, see scripts/precompile_kernel.py). The
+# content (bytecode-<sha256 prefix>/ipython-8.23.0-...whl, see scripts/precompile_kernel.py;
+# stub-<sha256 prefix>/ssl-1.0.0-py3-none-any.whl, see scripts/build_lite_inputs.py). The
 # course's own tinytorch wheel keeps its version between builds, so it is not among them.
 IMMUTABLE = re.compile(r"\.[0-9a-f]{7,}\.(js|css)$"
-                       r"|/static/pyodide/(bytecode-[0-9a-f]{16}/)?"
+                       r"|/static/pyodide/((bytecode|stub)-[0-9a-f]{16}/)?"
                        r"(?!tinytorch-)[^/]+-\d[^/]*\.(whl|zip)$")
 
 
