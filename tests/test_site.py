@@ -436,3 +436,42 @@ def test_launcher_works_when_the_site_lives_under_a_sub_path(site, browser, tmp_
         process.terminate()
         process.wait(timeout=10)
 
+
+
+MACROS = "static/webpack-macros.html"  # the theme's, replaced by book/_ext/templates' copy
+
+
+def test_the_pages_skip_fontawesome_js_and_otherwise_use_the_theme_s_own_macros():
+    import pydata_sphinx_theme
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / MACROS
+    ours = (REPO / "book" / "_ext" / "templates" / MACROS).read_text(encoding="utf-8")
+    without_comment = re.sub(r"\A\{#-.*?-#\}\n", "", ours, flags=re.DOTALL)
+    kept = [line for line in theme.read_text(encoding="utf-8").splitlines(keepends=True)
+            if "fontawesome.js" not in line and "So that users can add custom icons" not in line]
+    assert without_comment == "".join(kept), (
+        f"book/_ext/templates/{MACROS} is no longer the theme's {theme.name} less fontawesome.js: "
+        "copy the theme's file again and remove that script")
+
+
+def test_icons_are_drawn_from_the_theme_s_web_fonts(site, server, browser):
+    """Without fontawesome.js the theme's stylesheet draws each <i class="fa-..."> icon: a glyph
+    of a Font Awesome web font, loaded from the site."""
+    page = next(p for p in book_pages(site) if p.name == "04_losses.html")
+    assert "fontawesome.js" not in page.read_text(encoding="utf-8")
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(urljoin(server, page.relative_to(site).as_posix()), wait_until="load")
+    tab.evaluate("document.fonts.ready")
+    icons = tab.evaluate("""[...document.querySelectorAll('i.fa-solid, i.fas, i.fab')]
+        .filter((i) => i.offsetParent !== null)
+        .map((i) => [i.className, getComputedStyle(i, '::before').fontFamily,
+                     getComputedStyle(i, '::before').content, i.getBoundingClientRect().width])""")
+    faces = tab.evaluate("""[...document.fonts].filter((f) => f.status === 'loaded')
+                            .map((f) => f.family)""")
+    context.close()
+    assert icons, "no visible Font Awesome icon on the page"
+    for name, family, content, width in icons:
+        assert "Font Awesome 6" in family and content not in ("none", "normal", '""') and width > 0, (
+            f"the icon {name} is not drawn by the theme's web font: {family}, {content}, {width}px")
+    assert any("Font Awesome 6" in face for face in faces), f"no Font Awesome font loaded: {faces}"

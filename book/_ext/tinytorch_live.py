@@ -23,15 +23,18 @@ What this extension adds to a module page (docname ``.../modules/NN_name``), and
 - a ``<script type="application/json" id="tt-live-examples">`` with each example's exact source
   and tags, taken from the doctree: the highlighted HTML is for reading, the runner needs the
   code as the author wrote it;
-- the deferred page script, early among the page's scripts (a low priority number) so that it is
-  ready before MathJax and mermaid start their work, with data attributes holding the URLs of the
-  worker, the runner and the site's Pyodide relative to the page (the site may be served under a
-  sub-path) and the packages to load, as named in the site's Pyodide lock;
+- first in the head, a small inline script (``tinytorch_live_early.js``) with the URLs of the
+  worker, the runner and the site's Pyodide relative to the page (the site may be served under
+  a sub-path) and the packages to load, as named in the site's Pyodide lock; for a returning
+  learner it starts the worker at once;
+- at the end of the article, the examples' sources and the page script, a plain script that the
+  parser runs as soon as it reaches it, before the theme's deferred scripts, MathJax and mermaid;
 - its stylesheet.
 
 With JavaScript off the page is exactly as before: everything the runner shows is made at run time.
 """
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -85,23 +88,30 @@ def examples(pagename, doctree):
 
 
 def add_runner(app, pagename, templatename, context, doctree):
-    """Give a module page its examples' sources, the runner's script and its stylesheet."""
+    """Give a module page its examples' sources, the runner's scripts and its stylesheet."""
     if doctree is None or not MODULE_PAGE.search(pagename):
         return
     found = examples(pagename, doctree)
     if not found:
         return
-    page = app.builder.get_target_uri(pagename)
+    pathto = context["pathto"]
+    config = {"worker": pathto("_static/tinytorch_live_worker.js", 1),
+              "runner": pathto("_static/live_runner.py", 1),
+              "pyodide": relative_uri(app.builder.get_target_uri(pagename), PYODIDE_DIR),
+              "packages": list(PACKAGES)}
+    # First in the head: the configuration, and Python started at once for a returning learner.
+    app.add_js_file(None, priority=90, body=f"window.ttLive = {{config: {json.dumps(config)}}};\n"
+                    + (HERE / "tinytorch_live_early.js").read_text(encoding="utf-8"))
+    # Last in the article, where the parser reaches it once every example is in the document: a
+    # plain script runs there at once, while a deferred one in the head would wait for the
+    # theme's deferred scripts before it (its icon script alone is 1.5 MB of JavaScript).
     data = json.dumps({"page": pagename, "examples": found}, ensure_ascii=False)
-    # "<" escaped so that no source text ("</script>") can end the script element early.
-    app.add_js_file(None, body=data.replace("<", "\\u003c"), type="application/json",
-                    id="tt-live-examples", priority=90)
-    app.add_js_file("tinytorch_live.js", priority=100, loading_method="defer", **{
-        "data-worker": context["pathto"]("_static/tinytorch_live_worker.js", 1),
-        "data-runner": context["pathto"]("_static/live_runner.py", 1),
-        "data-pyodide": relative_uri(page, PYODIDE_DIR),
-        "data-packages": " ".join(PACKAGES),
-    })
+    data = data.replace("<", "\\u003c")  # so that no source text ("</script>") ends the element
+    script = HERE / "tinytorch_live.js"
+    version = hashlib.sha256(script.read_bytes()).hexdigest()[:8]  # a new URL when it changes
+    context["body"] += (
+        f'\n<script id="tt-live-examples" type="application/json">{data}</script>\n'
+        f'<script src="{pathto("_static/" + script.name, 1)}?v={version}"></script>\n')
     app.add_css_file("tinytorch_live.css")
 
 

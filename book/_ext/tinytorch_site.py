@@ -28,6 +28,9 @@ Three jobs, each small:
    finished site, gives each notebook a name that changes with its content and points the
    launchers at it (course_tools.version_notebooks), and lets the notebook page prefetch Pyodide
    (course_tools.prefetch_kernel). So ``jupyter-book build`` alone gives the finished site.
+
+4. Lighter pages. ``templates/static/webpack-macros.html`` replaces the theme's macros of the same
+   name, without its fontawesome.js: the theme's stylesheet draws the same icons from web fonts.
 """
 
 import re
@@ -51,6 +54,11 @@ MODULE_NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
 
 
 # --- offline pages -------------------------------------------------------------------------------
+
+
+def add_templates(app, config):
+    # templates/static/webpack-macros.html: the theme's, without fontawesome.js (it says why).
+    config.templates_path.insert(0, str(Path(__file__).resolve().parent / "templates"))
 
 
 def drop_off_site_assets(app, config):
@@ -197,6 +205,7 @@ def setup(app):
     app.add_config_value("tinytorch_colab_url", "https://colab.research.google.com", "env")
 
     # Late priority: run after extensions whose config-inited handlers add assets.
+    app.connect("config-inited", add_templates)
     app.connect("config-inited", drop_off_site_assets, priority=900)
     app.connect("html-page-context", drop_unused_thebe, priority=900)
     app.connect("html-page-context", check_page_assets, priority=950)

@@ -30,6 +30,7 @@ MODULES = ["01_tensor", "02_activations", "03_layers", "04_losses", "05_autograd
 RUN_TIMEOUT = 240_000  # ms: a cold Pyodide boot on a busy 2-core machine, plus the example
 PYTHON_DOWNLOADS = re.compile(r"^/lite/(static/pyodide|pypi)/")
 OUR_TAGS = re.compile(r'\s*<link [^>]*tinytorch_live\.css[^>]*/>'
+                      r'|\s*<script>window\.ttLive = .*?</script>'
                       r'|\s*<script id="tt-live-examples"[^>]*>.*?</script>'
                       r'|\s*<script [^>]*tinytorch_live\.js[^>]*></script>', re.S)
 
@@ -305,6 +306,110 @@ def test_an_edit_survives_a_reload_and_a_changed_example_offers_its_new_version(
     assert keys == [], keys
 
 
+def colours(page, number):
+    """How example ``number``'s code shows: is the highlighted copy shown, and the colours of the
+    editor's text and caret, and of the page's text."""
+    return example(page, number).evaluate("""cell => {
+        const pre = cell.querySelector('.cell_input pre');
+        const editor = cell.querySelector('textarea.tt-live-editor');
+        const style = getComputedStyle(editor);
+        const probe = document.body.appendChild(document.createElement('span'));
+        probe.style.color = 'var(--pst-color-text-base)';
+        const text = getComputedStyle(probe).color;
+        probe.remove();
+        return {highlighted: pre.checkVisibility(), pygments: pre.querySelectorAll('span.k, span.kn').length,
+                text: style.color, caret: style.caretColor, page: text};
+    }""")
+
+
+TRANSPARENT = "rgba(0, 0, 0, 0)"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_an_unedited_example_shows_its_colours_and_an_edited_one_its_plain_text(
+        learner, server, site, theme):
+    page = open_module(learner, server, "01_tensor")
+    page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+    editor = example(page, 1).locator("textarea.tt-live-editor")
+    assert editor.input_value() == examples_of(site, "01_tensor")[0]["source"]
+    assert editor.get_attribute("aria-label") == "Code of example 1"
+    # Unedited: the reader sees Pygments' colours through the editor, and its caret.
+    got = colours(page, 1)
+    assert got["highlighted"] and got["pygments"] > 0, got
+    assert got["text"] == TRANSPARENT and got["caret"] == got["page"] != TRANSPARENT, got
+
+    # Typing in the middle of a line: the highlighted copy would be wrong, the editor's text shows.
+    editor.click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.type("_")
+    assert editor.input_value().startswith("import numpy as n_p\n")
+    got = colours(page, 1)
+    assert not got["highlighted"] and got["text"] == got["page"] != TRANSPARENT, got
+
+    # An edit restored from localStorage shows as edited; Reset brings the colours back.
+    page.reload()
+    page.wait_for_function("document.documentElement.dataset.ttLive === 'idle'")
+    assert not colours(page, 1)["highlighted"]
+    example(page, 1).locator("button.tt-live-reset").click()
+    got = colours(page, 1)
+    assert got["highlighted"] and got["text"] == TRANSPARENT, got
+    assert serious_violations(page) == []
+
+
+# The editor's text must fall letter for letter on the highlighted copy's.
+TYPE = ["font-family", "font-size", "font-weight", "font-style", "line-height", "letter-spacing",
+        "word-spacing", "tab-size", "white-space", "padding-top", "padding-left", "border-top-width",
+        "border-left-width", "text-indent", "font-variant-ligatures", "font-feature-settings"]
+
+
+def alignment(page):
+    """For each example: how far the editor's box lies from its highlighted copy's (px, the
+    largest of the four edges), whether the editor scrolled inside, and the type properties in
+    which the two differ."""
+    return page.evaluate("""type => [...document.querySelectorAll('div.cell.tt-live')].map(cell => {
+        const pre = cell.querySelector('.cell_input pre');
+        const editor = cell.querySelector('textarea.tt-live-editor');
+        const a = pre.getBoundingClientRect(), b = editor.getBoundingClientRect();
+        const [p, e] = [getComputedStyle(pre), getComputedStyle(editor)];
+        return {off: Math.max(...['left', 'top', 'right', 'bottom'].map(k => Math.abs(a[k] - b[k]))),
+                scrolled: editor.scrollLeft + editor.scrollTop,
+                differ: type.filter(k => p.getPropertyValue(k) !== e.getPropertyValue(k))};
+    })""", TYPE)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_each_editor_lies_exactly_over_its_highlighted_code(learner, server, site, module):
+    page = open_module(learner, server, module)
+    page.wait_for_load_state("networkidle")  # the page's diagrams and math are drawn
+    for number, got in enumerate(alignment(page), start=1):
+        assert got["off"] <= 1 and got["scrolled"] == 0 and got["differ"] == [], (number, got)
+    assert len(alignment(page)) == len(examples_of(site, module))
+
+
+def test_long_lines_scroll_with_their_colours_and_the_caret_stays_on_its_letter(learner, server,
+                                                                               site):
+    # The page's longest line, on a phone-sized screen.
+    lines = [(len(line), number, row) for number, e in enumerate(examples_of(site, "01_tensor"), 1)
+             for row, line in enumerate(e["source"].split("\n"))]
+    _, number, row = max(lines)
+    page = open_module(learner, server, "01_tensor")
+    page.set_viewport_size({"width": 420, "height": 800})
+    frame = example(page, number).locator(".cell_input .highlight")
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth"), "expected a line wider than 420px"
+    # The caret at the end of that line: the frame scrolls the editor and the copy together.
+    example(page, number).locator("textarea.tt-live-editor").click()
+    page.keyboard.press("Control+Home")
+    for _ in range(row):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("End")
+    page.wait_for_timeout(100)
+    assert frame.evaluate("f => f.scrollLeft") > 0
+    got = alignment(page)[number - 1]
+    assert got["off"] <= 1 and got["scrolled"] == 0, got
+
+
 @pytest.mark.parametrize("module", ["01_tensor", "07_training"])
 def test_a_reader_who_never_touches_code_downloads_no_python(learner, server, module):
     first = len(server.requests)
@@ -364,9 +469,10 @@ def test_without_javascript_a_module_page_reads_as_built_without_the_runner(
         browser_without_javascript, server, site, module):
     html = (site / "book" / "modules" / f"{module}.html").read_text(encoding="utf-8")
     without = OUR_TAGS.sub("", html)
-    assert len(OUR_TAGS.findall(html)) == 3, "expected the runner's stylesheet, examples, script"
+    assert len(OUR_TAGS.findall(html)) == 4, ("expected the runner's stylesheet, its head script, "
+                                              "the examples and the page script")
     assert "tt-live" not in without and "tinytorch_live" not in without, \
-        "the runner adds something to the page besides its three tags"
+        "the runner adds something to the page besides its four tags"
 
     url = urljoin(server.url, f"book/modules/{module}.html")
     readings = []

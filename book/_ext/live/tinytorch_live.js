@@ -18,13 +18,7 @@
   const RETURNING = "tinytorch-live:returning";
   const EDIT = "tinytorch-live:edit:";
   const root = document.documentElement;
-  const script = document.currentScript;
-  const config = {
-    worker: new URL(script.dataset.worker, document.baseURI).href,
-    runner: new URL(script.dataset.runner, document.baseURI).href,
-    pyodide: new URL(script.dataset.pyodide, document.baseURI).href,
-    packages: script.dataset.packages.split(" "),
-  };
+  const {ttLive} = window;  // set up in the page's head: tinytorch_live_early.js
   const {page, examples} = JSON.parse(document.getElementById("tt-live-examples").textContent);
 
   // --- Python in a worker ------------------------------------------------------------------------
@@ -34,15 +28,15 @@
   let ran = new Set();  // numbers of the examples that ran in this worker's namespace
   let running = null;  // {id, example, resolve} of the run in flight
   let nextId = 1;
-  // Without cross-origin isolation there is no SharedArrayBuffer: Stop terminates the worker.
-  const interrupt = self.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
+  const {interrupt} = ttLive;
 
   function startPython() {
     if (worker !== null) return ready;
-    root.dataset.ttLive = "starting";
-    worker = new Worker(config.worker);
+    if (ttLive.worker === null) ttLive.boot();  // not started in the head (a first visit): now
+    worker = ttLive.worker;
+    ttLive.worker = null;  // adopted; after Stop, boot() makes a new one
     ready = new Promise((resolve, reject) => {
-      worker.onmessage = ({data}) => {
+      const receive = (data) => {
         if (data.type === "ready") {
           root.dataset.ttLive = "ready";
           resolve();
@@ -54,6 +48,8 @@
           else if (data.type === "done") running.resolve(data);
         }
       };
+      worker.onmessage = ({data}) => receive(data);
+      ttLive.early.splice(0).forEach(receive);  // what the worker said before it was adopted
       worker.onerror = (event) => {
         const message = `The Python worker failed: ${event.message}`;
         root.dataset.ttLive = "failed";
@@ -61,8 +57,6 @@
         if (running !== null) running.resolve({result: null, error: message, figures: []});
       };
     });
-    worker.postMessage({type: "boot", pyodide: config.pyodide, runner: config.runner,
-                        packages: config.packages, interrupt});
     return ready;
   }
 
@@ -187,6 +181,9 @@
       this.raises = tags.includes("raises-exception");
       this.key = `${EDIT}${page}#${number}`;
       this.input = cell.querySelector(":scope > .cell_input");
+      // The build's copy of the code, coloured by Pygments, and the code it shows.
+      this.highlighted = this.input.querySelector("pre");
+      this.highlightedCode = this.highlighted.textContent.replace(/\n$/, "");
       this.builtOutput = cell.querySelector(":scope > .cell_output");
 
       this.editor = element("textarea", "tt-live-editor", {
@@ -211,12 +208,17 @@
       this.output.setAttribute("role", "region");
       this.setState("idle");
 
-      this.input.hidden = true;  // the editor shows the code now; the highlighted copy stays for no-JS
-      this.input.before(this.notice, this.editor, toolbar);
+      // The editor lies over the highlighted copy, the same size, letter for letter, with
+      // transparent text (tinytorch_live.css): the reader sees Pygments' colours and edits in place.
+      // Screen readers read the editor alone.
+      this.highlighted.after(this.editor);
+      this.highlighted.setAttribute("aria-hidden", "true");
+      this.input.before(this.notice);
+      this.input.after(toolbar);
       (this.builtOutput || toolbar).after(this.output);
       cell.classList.add("tt-live");
 
-      this.editor.addEventListener("input", () => { this.fit(); this.save(); });
+      this.editor.addEventListener("input", () => { this.fit(); this.save(); this.colour(); });
       this.editor.addEventListener("keydown", (event) => {
         if (event.key === "Enter" && event.shiftKey) {
           event.preventDefault();
@@ -228,6 +230,7 @@
       this.resetButton.addEventListener("click", () => this.reset());
       this.restoreEdit();
       this.fit();
+      this.colour();
     }
 
     button(className, text, label) {
@@ -242,6 +245,12 @@
 
     fit() {
       this.editor.rows = Math.max(1, this.editor.value.split("\n").length);
+    }
+
+    colour() {
+      // Once the code differs from the highlighted copy (an edit, or a rebuilt example), the copy
+      // would show the wrong code: it hides, and the editor's own (plain) text shows.
+      this.highlighted.hidden = this.editor.value !== this.highlightedCode;
     }
 
     setState(state) {
@@ -287,6 +296,7 @@
     reset() {
       this.editor.value = this.original;
       this.fit();
+      this.colour();
       localStorage.removeItem(this.key);
       this.notice.hidden = true;
       this.output.replaceChildren();
@@ -345,6 +355,6 @@
       example.cell.addEventListener(type, intent, {once: true, passive: true});
     }
   }
-  root.dataset.ttLive = "idle";
-  if (localStorage.getItem(RETURNING) === "1") startPython();
+  if (ttLive.worker !== null) startPython();  // a returning learner's, started in the head
+  else root.dataset.ttLive = "idle";
 })();
