@@ -475,3 +475,18 @@ def test_icons_are_drawn_from_the_theme_s_web_fonts(site, server, browser):
         assert "Font Awesome 6" in family and content not in ("none", "normal", '""') and width > 0, (
             f"the icon {name} is not drawn by the theme's web font: {family}, {content}, {width}px")
     assert any("Font Awesome 6" in face for face in faces), f"no Font Awesome font loaded: {faces}"
+
+
+def test_formulas_are_typeset_as_they_scroll_into_view(site, server, browser):
+    """MathJax typesets lazily (ui/lazy in _config.yml): a formula at the end of a long page is
+    drawn once it is scrolled to, and none is left as TeX source."""
+    page = next(p for p in book_pages(site) if p.name == "04_losses.html")
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(urljoin(server, page.relative_to(site).as_posix()), wait_until="load")
+    last = tab.locator("div.math, span.math").last
+    last.scroll_into_view_if_needed()
+    last.locator("mjx-container mjx-math").first.wait_for(state="visible", timeout=30_000)
+    tex_left = last.evaluate("(el) => el.textContent.includes('\\\\')")
+    context.close()
+    assert not tex_left, "the last formula of 04_losses still shows its TeX source"
