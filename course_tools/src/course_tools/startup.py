@@ -1,5 +1,6 @@
-"""Measure how long a learner waits for the first output of a notebook, against the floor: a bare
-page that loads the same self-hosted Pyodide, numpy and tinytorch wheel from the same server.
+"""Measure how long a learner waits for the first output of Python, on a module page (its live
+examples) and in a notebook, against the floor: a bare page that loads the same self-hosted
+Pyodide, numpy and tinytorch wheel from the same server.
 
 Used by bench/bench_startup.py (the full benchmark: throttled and unthrottled, cold and warm,
 medians of 3) and by tests/browser/test_startup.py (a cheap regression check of the ratio).
@@ -7,6 +8,11 @@ medians of 3) and by tests/browser/test_startup.py (a cheap regression check of 
 - lite: open a module page, follow its "Run in your browser" launcher, wait for the kernel, run the
   notebook's first cell (the setup cell: it imports tinytorch, which imports numpy, and prints
   "tinytorch ... is ready") and stop the clock when its output is there.
+- live: open a module page, click the Run button of its first example as soon as it shows (the
+  page's runner, book/_ext/tinytorch_live.py, starts Pyodide in a worker) and stop the clock when
+  the example has run. Variants: a reader who pauses to read first (the pointer rests on the
+  example, then Run is clicked ten seconds later: the time from the click counts), and a reader
+  who never touches an example (nothing of Pyodide may be downloaded).
 - bare: open bench/bare.html, which the server shows at /bench/bare.html beside the site (nothing
   is written into the site), and which loads the site's Pyodide, numpy and tinytorch wheel, runs
   ``import numpy, tinytorch`` and prints a line.
@@ -132,6 +138,57 @@ def launch_lite(learner, server, site, notebook=NOTEBOOK):
     phases["first output"] = seconds
     return Launch(seconds, sum(r.bytes for r in server.requests[first:]),
                   len(server.requests) - first, phases, _bytes_by_kind(server, first), out.strip())
+
+
+LIVE_RUN = "button.tt-live-run"  # the DOM contract of book/_ext/live (see tinytorch_live.py)
+LIVE_DONE = ("(() => { const out = document.querySelector('div.tt-live-output');"
+             " return out !== null && ['done', 'error'].includes(out.dataset.state); })()")
+READING_PAUSE = 10.0  # seconds a reader spends on the page before clicking Run
+
+
+def launch_live(learner, server, site, module=NOTEBOOK, *, pause=0.0):
+    """Open ``module``'s page and run its first example: click Run as soon as it shows (or, with
+    ``pause``, rest the pointer on the example, wait ``pause`` seconds, then click) and wait
+    until it has run; return a Launch. Its seconds count from navigation, or from the click when
+    the reader paused."""
+    first = len(server.requests)
+    t0 = time.monotonic()
+    page = learner.new_page()
+    page.goto(server.url + lite.module_page(site, module), wait_until="commit")
+    run = page.locator(LIVE_RUN).first
+    run.wait_for(state="visible", timeout=TIMEOUT * 1000)
+    phases = {"Run shown": time.monotonic() - t0}
+    if pause:
+        page.locator("div.tt-live").first.hover()
+        page.wait_for_timeout(pause * 1000)
+    clicked = time.monotonic()
+    run.click()
+    phases["Run clicked"] = time.monotonic() - t0
+    page.wait_for_function(LIVE_DONE, timeout=TIMEOUT * 1000, polling=50)
+    done = time.monotonic()
+    output = page.locator("div.tt-live-output").first
+    state = output.get_attribute("data-state")
+    assert state == "done", f"the first example failed: {output.inner_text()}"
+    phases |= _timeline(server, first, t0)
+    phases["first output"] = done - t0
+    seconds = done - (clicked if pause else t0)
+    return Launch(seconds, sum(r.bytes for r in server.requests[first:]),
+                  len(server.requests) - first, phases, _bytes_by_kind(server, first),
+                  output.inner_text().strip())
+
+
+def read_only(learner, server, site, module=NOTEBOOK, *, pause=READING_PAUSE):
+    """Open ``module``'s page and read it without touching an example: wait for its load event,
+    scroll to the end, wait ``pause`` seconds. Returns a Launch whose seconds are the pause's
+    end and whose bytes are everything the page downloaded."""
+    first = len(server.requests)
+    t0 = time.monotonic()
+    page = learner.new_page()
+    page.goto(server.url + lite.module_page(site, module), wait_until="load")
+    page.mouse.wheel(0, 100_000)  # a wheel event moves no pointer over an example
+    page.wait_for_timeout(pause * 1000)
+    return Launch(time.monotonic() - t0, sum(r.bytes for r in server.requests[first:]),
+                  len(server.requests) - first, {}, _bytes_by_kind(server, first))
 
 
 def launch_bare(learner, server, path):
