@@ -28,6 +28,7 @@ from course_tools.urls import is_off_site
 FETCHING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "shortcut",
                  "apple-touch-icon", "manifest", "mask-icon", "preconnect", "dns-prefetch"}
 CSS_URL = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+LAZY_LIBRARIES = ("data-mathjax", "data-mermaid")  # book/_ext/lazy/tinytorch_lazy.js
 HAS_MATH = re.compile(r'<(?:span|div)\s[^>]*class="math(?:\s[^"]*)?"')
 HAS_MERMAID = re.compile(r'<(?:pre|div)\s[^>]*class="mermaid(?:\s[^"]*)?"')
 JS_IMPORT = re.compile(r"""(?:\bimport\s*(?:[\w*{}\s,]+from\s*)?|\bimport\s*\(\s*)['"]([^'"]+)['"]""")
@@ -44,6 +45,9 @@ class AssetParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
         if tag == "script":
+            for key in LAZY_LIBRARIES:  # what the page's tinytorch_lazy.js loads later
+                if a.get(key):
+                    self.assets.append((f"script {key}", a[key]))
             if a.get("src"):
                 self.assets.append(("script src", a["src"]))
             elif a.get("type", "text/javascript") in {"module", "text/javascript", ""}:
@@ -170,20 +174,27 @@ def test_every_relative_link_of_a_book_page_exists(site):
     assert broken == [], "links to files the site does not have:\n" + "\n".join(broken)
 
 
-def test_math_and_diagrams_are_served_by_the_site(site):
-    """Pages with math load the vendored MathJax; pages with diagrams import the vendored mermaid."""
+def test_math_and_diagrams_are_served_by_the_site_and_loaded_lazily(site):
+    """Pages with math or diagrams load the vendored MathJax and mermaid through tinytorch_lazy.js
+    (when the first formula or diagram comes near the screen), never at page load."""
     math_pages = [p for p in book_pages(site) if HAS_MATH.search(p.read_text(encoding="utf-8"))]
     mermaid_pages = [p for p in book_pages(site)
                      if HAS_MERMAID.search(p.read_text(encoding="utf-8"))]
     assert math_pages and mermaid_pages, "expected at least one page with math and one with mermaid"
-    for page in math_pages:
-        scripts = [url for what, url in page_assets(page) if what == "script src"]
-        mathjax = [url for url in scripts if url.split("?")[0].endswith("mathjax/tex-chtml.js")]
-        assert mathjax and local_target(page, mathjax[0]).is_file(), f"{page}: no local MathJax"
-    for page in mermaid_pages:
-        imports = [url for what, url in page_assets(page) if what == "inline script import"]
-        mermaid = [url for url in imports if url.endswith("mermaid.esm.min.mjs")]
-        assert mermaid and local_target(page, mermaid[0]).is_file(), f"{page}: no local mermaid"
+    for pages, key, library in [(math_pages, "data-mathjax", "mathjax/tex-chtml.js"),
+                                (mermaid_pages, "data-mermaid", "mermaid/mermaid.esm.min.mjs")]:
+        for page in pages:
+            assets = page_assets(page)
+            lazy = [url for what, url in assets if what == f"script {key}"]
+            assert lazy and lazy[0].endswith(library) and local_target(page, lazy[0]).is_file(), \
+                f"{page}: tinytorch_lazy.js is not given the site's own {library}"
+            loader = [url for what, url in assets if what == "script src"
+                      and url.split("?")[0].endswith("_static/tinytorch_lazy.js")]
+            assert loader and local_target(page, loader[0].split("?")[0]).is_file(), \
+                f"{page}: no tinytorch_lazy.js"
+            loaded_at_once = [url for what, url in assets if url.split("?")[0].endswith(library)
+                              and what in {"script src", "inline script import"}]
+            assert loaded_at_once == [], f"{page} loads {library} with the page"
     chunks = list((site / "_static" / "mermaid" / "chunks" / "mermaid.esm.min").glob("*.mjs"))
     assert chunks, "mermaid's chunks/ were not copied next to mermaid.esm.min.mjs"
 
@@ -381,8 +392,9 @@ def visit(browser, url, wait_for=None):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url, wait_until="load")
     if wait_for:
-        # sphinxcontrib-mermaid renders a diagram when it scrolls into view
-        page.locator(wait_for.split()[0]).first.scroll_into_view_if_needed()
+        # formulas and diagrams are drawn when they come near the screen (tinytorch_lazy.js)
+        page.locator(wait_for[0]).first.scroll_into_view_if_needed()
+        wait_for = wait_for[1]
         page.wait_for_selector(wait_for, timeout=30_000)
     page.wait_for_load_state("networkidle")
     context.close()
@@ -394,9 +406,9 @@ def test_book_pages_render_offline_in_chromium(site, server, browser):
         html = page.read_text(encoding="utf-8")
         wait_for = None
         if HAS_MERMAID.search(html):
-            wait_for = ".mermaid svg"
+            wait_for = (".mermaid", ".mermaid svg")
         elif HAS_MATH.search(html):
-            wait_for = "mjx-container"
+            wait_for = (".math:visible", "mjx-container")
         url = urljoin(server, page.relative_to(site).as_posix())
         off_site, errors = visit(browser, url, wait_for)
         assert off_site == [], f"{url} requested {off_site}"
@@ -490,3 +502,30 @@ def test_formulas_are_typeset_as_they_scroll_into_view(site, server, browser):
     tex_left = last.evaluate("(el) => el.textContent.includes('\\\\')")
     context.close()
     assert not tex_left, "the last formula of 04_losses still shows its TeX source"
+
+
+def test_math_and_diagrams_load_only_when_they_come_near_the_screen(site, server, browser):
+    """A reader at the top of a module page downloads neither MathJax nor mermaid (the first
+    formula and diagram are more than a screen below); scrolled to, a diagram is drawn, and it is
+    drawn again in the other colours when the reader switches to the dark theme."""
+    page = next(p for p in book_pages(site) if p.name == "04_losses.html")
+    context = browser.new_context()
+    tab = context.new_page()
+    requested = []
+    tab.on("request", lambda request: requested.append(request.url))
+    tab.goto(urljoin(server, page.relative_to(site).as_posix()), wait_until="load")
+    tab.wait_for_timeout(1000)
+    loaded = [url for url in requested if "/mathjax/" in url or "/mermaid/" in url]
+    assert loaded == [], f"loaded at the top of the page: {loaded}"
+
+    diagram = tab.locator("pre.mermaid").first
+    diagram.scroll_into_view_if_needed()
+    drawn = diagram.locator("svg")
+    drawn.wait_for(state="visible", timeout=30_000)
+    assert any("/mermaid/" in url for url in requested)
+    light = drawn.evaluate("svg => svg.outerHTML")
+    tab.evaluate("document.documentElement.dataset.theme = 'dark'")  # as the theme's switch does
+    tab.wait_for_function("([pre, before]) => { const svg = pre.querySelector('svg');"
+                          " return svg !== null && svg.outerHTML !== before; }",
+                          arg=[diagram.element_handle(), light], timeout=30_000)
+    context.close()

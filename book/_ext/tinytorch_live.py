@@ -25,7 +25,8 @@ What this extension adds to a module page (docname ``.../modules/NN_name``), and
   code as the author wrote it;
 - first in the head, a small inline script (``tinytorch_live_early.js``) with the URLs of the
   worker, the runner and the site's Pyodide relative to the page (the site may be served under
-  a sub-path) and the packages to load, as named in the site's Pyodide lock; for a returning
+  a sub-path), the packages to load, as named in the site's Pyodide lock, and their files (the
+  worker fetches them while Pyodide starts, not after it); for a returning
   learner it starts the worker at once;
 - at the end of the article, the examples' sources and the page script, a plain script that the
   parser runs as soon as it reaches it, before the theme's deferred scripts, MathJax and mermaid;
@@ -55,18 +56,29 @@ def add_static_path(app, config):
     config.html_static_path.append(str(HERE))
 
 
-def check_pyodide_lock(app):
-    """The site's Pyodide lock (assembled before the book is built) must name every package the
-    worker loads; otherwise the runner would fail only in the reader's browser."""
+def package_files(app):
+    """The files of the packages the worker loads and of their dependencies, as the site's Pyodide
+    lock (assembled before the book is built) names them. A package missing from the lock fails
+    the build: otherwise the runner would fail only in the reader's browser."""
     lock = Path(app.confdir) / app.config.jupyterlite_dir / "static" / "pyodide" / "pyodide-lock.json"
     if not lock.is_file():
         raise ExtensionError(f"tinytorch_live: {lock} is missing; the live examples load the "
                              "site's own Pyodide (scripts/build_lite_inputs.py assembles it)")
     packages = json.loads(lock.read_text(encoding="utf-8"))["packages"]
-    missing = [name for name in PACKAGES if name not in packages]
-    if missing:
-        raise ExtensionError(f"tinytorch_live: {lock} lacks {', '.join(missing)}; the live "
-                             f"examples load {', '.join(PACKAGES)} from the site's Pyodide")
+    files, todo = {}, list(PACKAGES)
+    while todo:
+        name = todo.pop()
+        if name not in packages:
+            raise ExtensionError(f"tinytorch_live: {lock} lacks {name}; the live examples load "
+                                 f"{', '.join(PACKAGES)} and their dependencies from the site's "
+                                 "Pyodide")
+        files.setdefault(name, packages[name]["file_name"])
+        todo += [dependency for dependency in packages[name]["depends"] if dependency not in files]
+    return sorted(files.values())
+
+
+def read_pyodide_lock(app):
+    app.builder.tinytorch_live_files = package_files(app)
 
 
 def examples(pagename, doctree):
@@ -98,7 +110,7 @@ def add_runner(app, pagename, templatename, context, doctree):
     config = {"worker": pathto("_static/tinytorch_live_worker.js", 1),
               "runner": pathto("_static/live_runner.py", 1),
               "pyodide": relative_uri(app.builder.get_target_uri(pagename), PYODIDE_DIR),
-              "packages": list(PACKAGES)}
+              "packages": list(PACKAGES), "files": app.builder.tinytorch_live_files}
     # First in the head: the configuration, and Python started at once for a returning learner.
     app.add_js_file(None, priority=90, body=f"window.ttLive = {{config: {json.dumps(config)}}};\n"
                     + (HERE / "tinytorch_live_early.js").read_text(encoding="utf-8"))
@@ -117,6 +129,6 @@ def add_runner(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("config-inited", add_static_path)
-    app.connect("builder-inited", check_pyodide_lock)
+    app.connect("builder-inited", read_pyodide_lock)
     app.connect("html-page-context", add_runner)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -31,8 +31,12 @@ Three jobs, each small:
 
 4. Lighter pages. ``templates/static/webpack-macros.html`` replaces the theme's macros of the same
    name, without its fontawesome.js: the theme's stylesheet draws the same icons from web fonts.
+   And MathJax and mermaid load when the first formula or diagram comes near the screen, not with
+   the page: ``lazy/tinytorch_lazy.js`` (it says why) takes the place of the script tags that
+   sphinx.ext.mathjax and sphinxcontrib-mermaid put on a page, and is given their URLs.
 """
 
+import posixpath
 import re
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -56,9 +60,14 @@ MODULE_NAME = re.compile(r"^\d\d_[a-z0-9_]+$")
 # --- offline pages -------------------------------------------------------------------------------
 
 
+HERE = Path(__file__).resolve().parent
+
+
 def add_templates(app, config):
     # templates/static/webpack-macros.html: the theme's, without fontawesome.js (it says why).
-    config.templates_path.insert(0, str(Path(__file__).resolve().parent / "templates"))
+    config.templates_path.insert(0, str(HERE / "templates"))
+    # Not a folder named _static: Jupyter Book injects every .js/.css under _static into every page.
+    config.html_static_path.append(str(HERE / "lazy"))
 
 
 def drop_off_site_assets(app, config):
@@ -92,6 +101,31 @@ def drop_unused_thebe(app, pagename, templatename, context, doctree):
         return
     for key in ("script_files", "css_files"):
         context[key] = [asset for asset in context.get(key, []) if not is_thebe_asset(asset)]
+
+
+MERMAID_IMPORT = re.compile(r'^import mermaid from "([^"]+)";', re.M)
+
+
+def load_lazily(app, pagename, templatename, context, doctree):
+    """Replace the page's MathJax script and mermaid loader by tinytorch_lazy.js, given their URLs."""
+    lazy = {}
+    kept = []
+    for asset in context.get("script_files", []):
+        filename = str(getattr(asset, "filename", "") or "")
+        body = getattr(asset, "attributes", {}).get("body") or ""
+        if filename == posixpath.join("_static", app.config.mathjax_path):  # as Sphinx adds it
+            lazy["data-mathjax"] = context["pathto"](filename, 1)
+        elif MERMAID_IMPORT.search(body):
+            lazy["data-mermaid"] = MERMAID_IMPORT.search(body).group(1)
+        else:
+            kept.append(asset)
+    if not lazy:
+        return
+    # In place: app.add_js_file adds to this page's list, the very object in the context.
+    context["script_files"][:] = kept
+    # Deferred, it runs once the parser has seen every formula and diagram of the page.
+    app.add_js_file("tinytorch_lazy.js", defer="defer", **lazy)
+    app.add_css_file("tinytorch_lazy.css")
 
 
 def check_page_assets(app, pagename, templatename, context, doctree):
@@ -207,6 +241,8 @@ def setup(app):
     # Late priority: run after extensions whose config-inited handlers add assets.
     app.connect("config-inited", add_templates)
     app.connect("config-inited", drop_off_site_assets, priority=900)
+    # After sphinx.ext.mathjax and sphinxcontrib-mermaid (default priority 500) added theirs.
+    app.connect("html-page-context", load_lazily, priority=600)
     app.connect("html-page-context", drop_unused_thebe, priority=900)
     app.connect("html-page-context", check_page_assets, priority=950)
     # After jupyterlite-sphinx's build-finished handler (default priority 500) has built lite/.

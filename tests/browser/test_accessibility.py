@@ -61,13 +61,14 @@ def render(page, url):
     page.goto(url, wait_until="load")
     diagrams = page.locator("pre.mermaid, div.mermaid")
     for i in range(diagrams.count()):
-        # sphinxcontrib-mermaid renders a diagram when it scrolls into view
+        # formulas and diagrams are drawn when they come near the screen (tinytorch_lazy.js)
         diagrams.nth(i).scroll_into_view_if_needed()
     if diagrams.count():
         page.wait_for_function(
             "n => document.querySelectorAll('.mermaid svg').length >= n", arg=diagrams.count(),
             timeout=60_000)
     if page.locator(".math").count():
+        page.locator(".math:visible").first.scroll_into_view_if_needed()
         page.wait_for_selector("mjx-container", state="attached", timeout=60_000)
         page.wait_for_function("() => window.MathJax && MathJax.startup && "
                                "MathJax.startup.promise", timeout=60_000)

@@ -435,6 +435,32 @@ def test_a_reader_who_never_touches_code_downloads_no_python(learner, server, mo
     assert python_downloads(server, first)
 
 
+def test_the_worker_fetches_the_packages_alongside_pyodide_and_each_file_once(learner, server,
+                                                                             site):
+    """The worker asks for numpy's and tinytorch's wheels as it starts, not after Pyodide has
+    booted (which needs its runtime, pyodide.asm.wasm, in full), and nothing is downloaded twice:
+    loadPackage finds the files in the browser's cache."""
+    lock = json.loads((site / "lite" / "static" / "pyodide" / "pyodide-lock.json").read_text())
+    wheels = {lock["packages"][name]["file_name"] for name in ("numpy", "tinytorch")}
+    first = len(server.requests)
+    page = open_module(learner, server, "02_activations")
+    got = run(page, 1)
+    assert got["state"] == "done", got
+    requests = [r for r in server.requests[first:] if PYTHON_DOWNLOADS.match(r.path)]
+    names = [r.path.split("?")[0].rsplit("/", 1)[-1] for r in requests]
+    # A file without a content hash in its name (the course's wheel) is revalidated when
+    # loadPackage asks for it again: a 304, no body.
+    downloaded = [name for r, name in zip(requests, names) if r.bytes > 0]
+    assert sorted(name for name in downloaded if name in wheels) == sorted(wheels), \
+        f"each wheel downloaded once, got {list(zip(names, [r.status for r in requests]))}"
+    runtime_done = max(r.finished for r, name in zip(requests, names)
+                       if name == "pyodide.asm.wasm")
+    first_asked = {name: min(r.started for r, n in zip(requests, names) if n == name)
+                   for name in wheels}
+    late = [name for name, started in first_asked.items() if started >= runtime_done]
+    assert late == [], f"asked for only after Pyodide's runtime had arrived: {late}"
+
+
 def test_a_returning_learner_starts_python_at_page_load(learner, server):
     page = open_module(learner, server, "03_layers")
     got = run(page, 1)

@@ -10,12 +10,12 @@ ttLive.interrupt = self.crossOriginIsolated ? new Int32Array(new SharedArrayBuff
 ttLive.boot = () => {
   // Absolute: the worker resolves relative URLs against its own script, not the page.
   const url = (path) => new URL(path, document.baseURI).href;
-  const {worker, runner, pyodide, packages} = ttLive.config;
+  const {worker, runner, pyodide, packages, files} = ttLive.config;
   ttLive.worker = new Worker(url(worker));
   ttLive.worker.onmessage = ({data}) => ttLive.early.push(data);
   ttLive.worker.onerror = (event) => ttLive.early.push({type: "failed", error: event.message});
   ttLive.worker.postMessage({type: "boot", pyodide: url(pyodide), runner: url(runner), packages,
-                             interrupt: ttLive.interrupt});
+                             files, interrupt: ttLive.interrupt});
   document.documentElement.dataset.ttLive = "starting";
 };
 if (localStorage.getItem("tinytorch-live:returning") === "1") ttLive.boot();

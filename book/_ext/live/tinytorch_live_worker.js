@@ -2,23 +2,33 @@
 // example never freezes the page, and Stop can end it by terminating the worker.
 //
 // Messages from the page:
-//   {type: "boot", pyodide, runner, packages, interrupt}  load Pyodide and the packages, then
-//       the Python runner (live_runner.py); answers {type: "ready"} or {type: "failed", error}
+//   {type: "boot", pyodide, runner, packages, files, interrupt}  load Pyodide and the packages
+//       (fetching their files at once), then the Python runner (live_runner.py); answers
+//       {type: "ready"} or {type: "failed", error}
 //   {type: "run", id, number, source}  run one example; answers {type: "stream", id, name, text}
 //       while it writes, then {type: "done", id, result, error, figures}
 
 let pyodide = null;
 let runner = null;
 
-async function boot({pyodide: indexURL, runner: runnerURL, packages, interrupt}) {
-  // The runner's source is fetched while Pyodide loads: both are on the way to the first output.
-  const source = fetch(runnerURL).then((response) => {
-    if (!response.ok) throw new Error(`${runnerURL}: HTTP ${response.status}`);
-    return response.text();
-  });
+// A file's contents, or an error naming it.
+async function download(url, read) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return read(response);
+}
+
+async function boot({pyodide: indexURL, runner: runnerURL, packages, files, interrupt}) {
+  // Everything on the way to the first output is fetched at once: the runner's source, and the
+  // packages' files (numpy, tinytorch) alongside Pyodide's runtime rather than after Pyodide has
+  // started; loadPackage then finds them in the browser's cache.
+  const source = download(runnerURL, (response) => response.text());
+  const prefetched = files.map((file) => download(`${indexURL}${file}`,
+                                                  (response) => response.arrayBuffer()));
   importScripts(`${indexURL}pyodide.js`);
   pyodide = await loadPyodide({indexURL});
   await pyodide.loadPackage(packages);
+  await Promise.all(prefetched);  // already settled: a failed download is reported, not ignored
   if (interrupt) pyodide.setInterruptBuffer(interrupt);
   pyodide.FS.writeFile("/home/pyodide/live_runner.py", await source);
   runner = pyodide.pyimport("live_runner");
