@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import zipfile
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
@@ -22,6 +23,7 @@ import yaml
 
 from course_tools import chromium
 from course_tools.paths import REPO
+from course_tools.serve import cache_control
 from course_tools.urls import is_off_site
 
 # <link rel=...> values that make the browser fetch the target.
@@ -529,3 +531,56 @@ def test_math_and_diagrams_load_only_when_they_come_near_the_screen(site, server
                           " return svg !== null && svg.outerHTML !== before; }",
                           arg=[diagram.element_handle(), light], timeout=30_000)
     context.close()
+
+
+VERSIONED_URL = re.compile(r'(?:src|href)="([^"]+\?(?:v|digest)=[0-9a-f]+)"'
+                           r'|"(?:worker|runner)": "([^"]+)"')
+
+
+def test_every_url_a_browser_may_keep_names_its_file_s_content(site):
+    """course_tools.serve lets a browser keep a URL with ?v= or ?digest= for a year, so the query
+    must change whenever the file does: ?v= is the file's CRC32 (Sphinx's checksum) or the first 8
+    hex digits of its sha256 (book/_ext/tinytorch_live.py), ?digest= the theme's bundle hash,
+    which its own webpack-macros.html names. (pygments.css's ?v= does not name the file the
+    theme rewrites after the checksum, which is why the server has it revalidated.)"""
+    import pydata_sphinx_theme
+
+    macros = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" /
+              "static" / "webpack-macros.html").read_text(encoding="utf-8")
+    (theme_digest,) = set(re.findall(r"\?digest=([0-9a-f]+)", macros))
+    checked, wrong = 0, []
+    for page in book_pages(site):
+        html = page.read_text(encoding="utf-8")
+        for url in {a or b for a, b in VERSIONED_URL.findall(html)}:
+            served_as = "/" + local_target(page, url).relative_to(site).as_posix()
+            if "immutable" not in cache_control(f"{served_as}?{urlsplit(url).query}"):
+                continue
+            query = parse_qs(urlsplit(url).query)
+            target = local_target(page, url)
+            content = target.read_bytes()
+            if "digest" in query:
+                ok = query["digest"] == [theme_digest]
+            else:
+                crc32 = zlib.crc32(content.replace(b"\r", b""))  # as Sphinx, without CRs
+                ok = query["v"][0] in {f"{crc32:08x}", hashlib.sha256(content).hexdigest()[:8]}
+            checked += 1
+            if not ok:
+                wrong.append(f"{page.relative_to(site)}: {url}")
+    assert checked > 100 and wrong == [], "URLs whose query does not name their content:\n" + \
+        "\n".join(wrong)
+
+
+@pytest.mark.parametrize("path, immutable", [
+    ("/_static/tinytorch_live.css?v=ea03422b", True),
+    ("/_static/scripts/bootstrap.js?digest=55c26ed414f5f8a31ebb", True),
+    ("/_static/tinytorch_live_worker.js?v=5df90631", True),
+    ("/_static/pygments.css?v=03e43079", False),  # rewritten by the theme after the checksum
+    ("/_static/tinytorch_live.css", False),  # without its checksum
+    ("/_static/tinytorch_live.css?v=1.2", False),  # a version number, not a checksum
+    ("/book/modules/04_losses.html", False),
+    ("/lite/static/pyodide/pyodide.js", False),
+    ("/lite/static/pyodide/tinytorch-0.1.0-py3-none-any.whl", False),
+    ("/lite/static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl", True),
+])
+def test_the_server_lets_browsers_keep_only_what_changes_its_name_with_its_content(path, immutable):
+    assert ("immutable" in cache_control(path)) == immutable, cache_control(path)

@@ -23,10 +23,10 @@ What this extension adds to a module page (docname ``.../modules/NN_name``), and
 - a ``<script type="application/json" id="tt-live-examples">`` with each example's exact source
   and tags, taken from the doctree: the highlighted HTML is for reading, the runner needs the
   code as the author wrote it;
-- first in the head, a small inline script (``tinytorch_live_early.js``) with the URLs of the
-  worker, the runner and the site's Pyodide relative to the page (the site may be served under
-  a sub-path), the packages to load, as named in the site's Pyodide lock, and their files (the
-  worker fetches them while Pyodide starts, not after it); for a returning
+- first in the head, before the stylesheets, a small inline script (``tinytorch_live_early.js``)
+  with the URLs of the worker, the runner and the site's Pyodide relative to the page (the site
+  may be served under a sub-path), the packages to load, as named in the site's Pyodide lock,
+  and their files (the worker fetches them while Pyodide starts, not after it); for a returning
   learner it starts the worker at once;
 - at the end of the article, the examples' sources and the page script, a plain script that the
   parser runs as soon as it reaches it, before the theme's deferred scripts, MathJax and mermaid;
@@ -99,6 +99,14 @@ def examples(pagename, doctree):
     return found
 
 
+def versioned(pathto, name):
+    """The URL of ``live/<name>`` in the built _static/, relative to the page, with a query that
+    changes with its content (as Sphinx's ``?v=`` does for the assets it adds): a browser may
+    keep the file as long as the URL stays the same."""
+    version = hashlib.sha256((HERE / name).read_bytes()).hexdigest()[:8]
+    return f'{pathto("_static/" + name, 1)}?v={version}'
+
+
 def add_runner(app, pagename, templatename, context, doctree):
     """Give a module page its examples' sources, the runner's scripts and its stylesheet."""
     if doctree is None or not MODULE_PAGE.search(pagename):
@@ -107,23 +115,23 @@ def add_runner(app, pagename, templatename, context, doctree):
     if not found:
         return
     pathto = context["pathto"]
-    config = {"worker": pathto("_static/tinytorch_live_worker.js", 1),
-              "runner": pathto("_static/live_runner.py", 1),
+    config = {"worker": versioned(pathto, "tinytorch_live_worker.js"),
+              "runner": versioned(pathto, "live_runner.py"),
               "pyodide": relative_uri(app.builder.get_target_uri(pagename), PYODIDE_DIR),
               "packages": list(PACKAGES), "files": app.builder.tinytorch_live_files}
-    # First in the head: the configuration, and Python started at once for a returning learner.
-    app.add_js_file(None, priority=90, body=f"window.ttLive = {{config: {json.dumps(config)}}};\n"
-                    + (HERE / "tinytorch_live_early.js").read_text(encoding="utf-8"))
+    # First in the head, with the meta tags, before the stylesheets (a script after a stylesheet
+    # waits for it to load): the configuration, and Python started at once for a returning learner.
+    early = (f"window.ttLive = {{config: {json.dumps(config)}}};\n"
+             + (HERE / "tinytorch_live_early.js").read_text(encoding="utf-8"))
+    context["metatags"] += f"\n<script>{early}</script>\n"
     # Last in the article, where the parser reaches it once every example is in the document: a
     # plain script runs there at once, while a deferred one in the head would wait for the
     # theme's deferred scripts before it (its icon script alone is 1.5 MB of JavaScript).
     data = json.dumps({"page": pagename, "examples": found}, ensure_ascii=False)
     data = data.replace("<", "\\u003c")  # so that no source text ("</script>") ends the element
-    script = HERE / "tinytorch_live.js"
-    version = hashlib.sha256(script.read_bytes()).hexdigest()[:8]  # a new URL when it changes
     context["body"] += (
         f'\n<script id="tt-live-examples" type="application/json">{data}</script>\n'
-        f'<script src="{pathto("_static/" + script.name, 1)}?v={version}"></script>\n')
+        f'<script src="{versioned(pathto, "tinytorch_live.js")}"></script>\n')
     app.add_css_file("tinytorch_live.css")
 
 

@@ -306,6 +306,26 @@ def test_an_edit_survives_a_reload_and_a_changed_example_offers_its_new_version(
     assert keys == [], keys
 
 
+def test_an_edit_follows_its_example_when_the_author_adds_one_above_it(learner, server, site):
+    """A reader edited example 1; the rebuilt page has a new example above it, so that example is
+    now number 2. The edit is shown on number 2, the new example 1 is untouched and offers
+    nothing, and the edit is kept under its new number."""
+    sources = [e["source"] for e in examples_of(site, "04_losses")]
+    page = open_module(learner, server, "04_losses")
+    edited = sources[1] + "\nprint('my edit')\n"
+    page.evaluate("([key, edit]) => localStorage.setItem(key, JSON.stringify(edit))",
+                  ["tinytorch-live:edit:book/modules/04_losses#1",
+                   {"original": sources[1], "code": edited}])
+    page.reload()
+    page.wait_for_function("document.documentElement.dataset.ttLive === 'idle'")
+    assert example(page, 2).locator("textarea.tt-live-editor").input_value() == edited
+    assert example(page, 1).locator("textarea.tt-live-editor").input_value() == sources[0]
+    assert example(page, 1).locator(".tt-live-notice").is_hidden()
+    assert example(page, 2).locator(".tt-live-notice").is_hidden()
+    keys = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tinytorch-live:edit:'))")
+    assert keys == ["tinytorch-live:edit:book/modules/04_losses#2"], keys
+
+
 def colours(page, number):
     """How example ``number``'s code shows: is the highlighted copy shown, and the colours of the
     editor's text and caret, and of the page's text."""

@@ -8,14 +8,14 @@
 //   into one, a touch or click), or at once for a returning learner: a reader who only reads
 //   downloads nothing.
 // - Edits are kept per page in localStorage, with the original they were made from, so that an
-//   edit of an example that has since changed is kept and the new version offered.
+//   edit follows its example when examples are added above it, and an edit of an example that
+//   has since changed is kept and the new version offered.
 // - DOM contract (bench/ and tests/ rely on it): <html data-tt-live> is idle | starting | ready |
 //   failed; each example's div.cell gets class tt-live and holds textarea.tt-live-editor,
 //   button.tt-live-run / .tt-live-stop / .tt-live-reset and div.tt-live-output[data-state].
 (() => {
   "use strict";
 
-  const RETURNING = "tinytorch-live:returning";
   const EDIT = "tinytorch-live:edit:";
   const root = document.documentElement;
   const {ttLive} = window;  // set up in the page's head: tinytorch_live_early.js
@@ -83,7 +83,7 @@
       worker.postMessage({type: "run", id, number: example.number, source: example.code()});
     });
     running = null;
-    localStorage.setItem(RETURNING, "1");
+    localStorage.setItem(ttLive.returning, "1");
     if (outcome.stopped) {
       example.note("Stopped. Python was restarted, so the examples' variables are gone; earlier " +
                    "examples will run again when needed.");
@@ -228,7 +228,6 @@
       this.runButton.addEventListener("click", () => request(this));
       this.stopButton.addEventListener("click", stop);
       this.resetButton.addEventListener("click", () => this.reset());
-      this.restoreEdit();
       this.fit();
       this.colour();
     }
@@ -311,11 +310,10 @@
       else localStorage.setItem(this.key, JSON.stringify({original: this.original, code: this.code()}));
     }
 
-    restoreEdit() {
-      const stored = localStorage.getItem(this.key);
-      if (stored === null) return;
-      const edit = JSON.parse(stored);
+    restore(edit) {
       this.editor.value = edit.code;
+      this.fit();
+      this.colour();
       if (edit.original !== this.original) this.offerNewVersion(edit);
     }
 
@@ -345,6 +343,33 @@
                     `listed ${examples.length} examples`);
   }
   const live = examples.map((e, i) => new Example(cells[i], i + 1, e.source, e.tags));
+
+  // The reader's edits, each found by the code it was made from, wherever that example is now:
+  // the author may have added or removed an example above it since. An edit whose example has
+  // changed stays with the example of its number, which offers the new version.
+  function restoreEdits() {
+    const prefix = `${EDIT}${page}#`;
+    const stored = Object.keys(localStorage).filter((key) => key.startsWith(prefix))
+      .map((key) => ({key, ...JSON.parse(localStorage.getItem(key))}));
+    const claimed = new Map();  // example -> its edit
+    const unclaimed = (edit) => ![...claimed.values()].includes(edit);
+    for (const example of live) {
+      const same = stored.filter((edit) => edit.original === example.original && unclaimed(edit));
+      const edit = same.find((e) => e.key === example.key) ?? same[0];
+      if (edit !== undefined) claimed.set(example, edit);
+    }
+    for (const example of live) {
+      const edit = stored.find((e) => e.key === example.key);
+      if (!claimed.has(example) && edit !== undefined && unclaimed(edit)) claimed.set(example, edit);
+    }
+    // Each edit kept under its example's number from now on.
+    claimed.forEach((edit) => localStorage.removeItem(edit.key));
+    claimed.forEach((edit, example) => {
+      localStorage.setItem(example.key, JSON.stringify({original: edit.original, code: edit.code}));
+      example.restore(edit);
+    });
+  }
+  restoreEdits();
 
   // Signs of intent. The pointer moving over an example, not merely entering it: a page scrolled
   // under a resting mouse sends pointerenter (and pointerover) to every example that passes under

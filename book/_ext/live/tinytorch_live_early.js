@@ -18,4 +18,6 @@ ttLive.boot = () => {
                              files, interrupt: ttLive.interrupt});
   document.documentElement.dataset.ttLive = "starting";
 };
-if (localStorage.getItem("tinytorch-live:returning") === "1") ttLive.boot();
+// Set to "1" by tinytorch_live.js once this browser has run an example on the site.
+ttLive.returning = "tinytorch-live:returning";
+if (localStorage.getItem(ttLive.returning) === "1") ttLive.boot();

@@ -55,13 +55,22 @@ COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".ipynb", ".map", ".svg
 IMMUTABLE = re.compile(r"\.[0-9a-f]{7,}\.(js|css)$"
                        r"|/static/pyodide/((bytecode|stub)-[0-9a-f]{16}/)?"
                        r"(?!tinytorch-)[^/]+-\d[^/]*\.(whl|zip)$")
+# URLs whose query names their content: the book's pages ask for their stylesheets and scripts as
+# name?v=<checksum of the file> (Sphinx) or name?digest=<hash of the theme's bundle>
+# (pydata-sphinx-theme), and a new build with a changed file asks for a new URL. Except
+# pygments.css, which pydata-sphinx-theme rewrites (adding its dark style) after Sphinx has
+# taken the checksum (tests/test_site.py checks every other one).
+VERSIONED_QUERY = re.compile(r"[?&](v|digest)=[0-9a-f]{8,}(&|$)")
+REWRITTEN_AFTER_CHECKSUM = re.compile(r"/_static/pygments\.css$")
 
 
 def cache_control(path):
     """The Cache-Control header for a URL path: a year for names that change with their content,
     otherwise revalidate on every visit (a 304 costs one round trip, and an updated course is
     seen at once). The start-up benchmark serves with the same policy."""
-    if IMMUTABLE.search(path.split("?")[0]):
+    name = path.split("?")[0]
+    if IMMUTABLE.search(name) or (VERSIONED_QUERY.search(path)
+                                  and not REWRITTEN_AFTER_CHECKSUM.search(name)):
         return "public, max-age=31536000, immutable"
     return "no-cache"
 

@@ -113,6 +113,13 @@ def _bytes_by_kind(server, first):
     return totals
 
 
+def _launch(server, first, seconds, phases=None, output=""):
+    """A Launch of ``seconds`` from what the server answered since request number ``first``."""
+    requests = server.requests[first:]
+    return Launch(seconds, sum(r.bytes for r in requests), len(requests), phases or {},
+                  _bytes_by_kind(server, first), output)
+
+
 def open_notebook(learner, server, site, notebook):
     """As lite.open_from_module_page, but clicks the launcher as soon as it shows, as a learner
     does, without waiting for the module page's load event (MathJax, diagrams)."""
@@ -136,8 +143,7 @@ def launch_lite(learner, server, site, notebook=NOTEBOOK):
     phases = _timeline(server, first, t0)
     phases["kernel ready"] = kernel_ready
     phases["first output"] = seconds
-    return Launch(seconds, sum(r.bytes for r in server.requests[first:]),
-                  len(server.requests) - first, phases, _bytes_by_kind(server, first), out.strip())
+    return _launch(server, first, seconds, phases, out.strip())
 
 
 LIVE_RUN = "button.tt-live-run"  # the DOM contract of book/_ext/live (see tinytorch_live.py)
@@ -172,9 +178,7 @@ def launch_live(learner, server, site, module=NOTEBOOK, *, pause=0.0):
     phases |= _timeline(server, first, t0)
     phases["first output"] = done - t0
     seconds = done - (clicked if pause else t0)
-    return Launch(seconds, sum(r.bytes for r in server.requests[first:]),
-                  len(server.requests) - first, phases, _bytes_by_kind(server, first),
-                  output.inner_text().strip())
+    return _launch(server, first, seconds, phases, output.inner_text().strip())
 
 
 def read_only(learner, server, site, module=NOTEBOOK, *, pause=READING_PAUSE):
@@ -187,8 +191,7 @@ def read_only(learner, server, site, module=NOTEBOOK, *, pause=READING_PAUSE):
     page.goto(server.url + lite.module_page(site, module), wait_until="load")
     page.mouse.wheel(0, 100_000)  # a wheel event moves no pointer over an example
     page.wait_for_timeout(pause * 1000)
-    return Launch(time.monotonic() - t0, sum(r.bytes for r in server.requests[first:]),
-                  len(server.requests) - first, {}, _bytes_by_kind(server, first))
+    return _launch(server, first, time.monotonic() - t0)
 
 
 def launch_bare(learner, server, path):
@@ -204,8 +207,7 @@ def launch_bare(learner, server, path):
     assert out.startswith("numpy "), f"the bare page failed: {out}"
     phases = _timeline(server, first, t0)
     phases["first output"] = seconds
-    return Launch(seconds, sum(r.bytes for r in server.requests[first:]),
-                  len(server.requests) - first, phases, _bytes_by_kind(server, first), out.strip())
+    return _launch(server, first, seconds, phases, out.strip())
 
 
 def cold_and_warm(playwright, server, launch, *, warm=True):
