@@ -126,7 +126,7 @@ def add_runner(app, pagename, templatename, context, doctree):
     context["metatags"] += f"\n<script>{early}</script>\n"
     # Last in the article, where the parser reaches it once every example is in the document: a
     # plain script runs there at once, while a deferred one in the head would wait for the
-    # theme's deferred scripts before it (its icon script alone is 1.5 MB of JavaScript).
+    # theme's deferred scripts to run before it.
     data = json.dumps({"page": pagename, "examples": found}, ensure_ascii=False)
     data = data.replace("<", "\\u003c")  # so that no source text ("</script>") ends the element
     context["body"] += (
